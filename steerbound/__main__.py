@@ -1,0 +1,5 @@
+import sys
+
+from steerbound.cli import main
+
+sys.exit(main())

@@ -1,0 +1,16 @@
+"""`steerbound empirical`: placeholder until its issue lands."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser("empirical", help="empirical (not built yet)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    print("steerbound empirical: not built yet")
+    return 2
