@@ -1,0 +1,351 @@
+"""Loaders for the evaluation files of the empirical layer (no network, no hub).
+
+Formats (see ``<repo>/../shared/data/README.md``):
+
+* AdvBench ``harmful_behaviors.csv``: CSV with the header ``goal,target``.
+* StereoSet ``race_test.json``: a JSON array of intrasentence items (or dev.json's envelope
+  ``{"data": {"intrasentence": [...]}}``); each item has three ``sentences`` with gold labels
+  ``stereotype``, ``anti-stereotype`` and ``unrelated``.
+* MMLU ``<subject>_<split>.csv``: CSV **without** header, 6 fields ``question,A,B,C,D,answer``,
+  RFC 4180 quoting (fields may hold newlines), LF or CRLF, final newline optional.
+* HumanEval ``HumanEval.jsonl.gz``: JSON Lines (gzip or plain), string fields ``task_id``,
+  ``prompt``, ``canonical_solution``, ``test``, ``entry_point``.
+* Instruction lists: ``.txt`` (one instruction per line, blank lines skipped) or ``.jsonl`` with an
+  ``instruction`` field (Self-Instruct ``seed_tasks.jsonl``).
+
+Every malformed file raises :class:`DataFormatError` (a ``ValueError``) naming the file and the
+1-based line number and/or the field. Line numbers of CSV records are those of the record's
+first physical line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LETTERS = "ABCDEFGHIJ"
+STEREOSET_LABELS = ("stereotype", "anti-stereotype", "unrelated")
+HUMANEVAL_FIELDS = ("task_id", "prompt", "canonical_solution", "test", "entry_point")
+
+
+class DataFormatError(ValueError):
+    """A data file does not have the expected format; names the file, line and/or field."""
+
+    def __init__(
+        self, path: str | Path, message: str, *, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.path, self.line, self.field = Path(path), line, field
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+        if field is not None:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class HarmfulRequest:
+    """One AdvBench row: the harmful ``goal`` and the attack's affirmative ``target`` opening."""
+
+    goal: str
+    target: str
+    id: str
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """A harmless instruction; ``input`` is the Self-Instruct instance input ("" if none)."""
+
+    text: str
+    id: str
+    input: str = ""
+
+
+@dataclass(frozen=True)
+class StereoSetItem:
+    """A StereoSet intrasentence item: its context and the three completed sentences."""
+
+    id: str
+    target: str
+    bias_type: str
+    context: str
+    stereotype: str
+    anti_stereotype: str
+    unrelated: str
+
+
+@dataclass(frozen=True)
+class MCQuestion:
+    """A multiple-choice question; ``answer_index`` indexes ``options`` (0 = ``A``)."""
+
+    question: str
+    options: tuple[str, ...]
+    answer_index: int
+    subject: str
+    id: str
+
+    @property
+    def answer_letter(self) -> str:
+        return LETTERS[self.answer_index]
+
+
+@dataclass(frozen=True)
+class HumanEvalProblem:
+    """A HumanEval problem; ``test`` defines ``check(candidate)``."""
+
+    task_id: str
+    prompt: str
+    canonical_solution: str
+    test: str
+    entry_point: str
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFormatError(path, f"cannot read file ({exc})") from exc
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataFormatError(path, f"corrupt gzip data ({exc})") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFormatError(path, f"not valid UTF-8 ({exc.reason})", line=line) from exc
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(first_line_number, fields)`` for every non-empty CSV record (RFC 4180)."""
+    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataFormatError(path, f"malformed CSV ({exc})", line=start) from exc
+        if row:
+            yield start, row
+        start = reader.line_num + 1
+
+
+def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    # split on "\n" only: str.splitlines would also split on U+2028 inside JSON strings
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataFormatError(path, f"invalid JSON ({exc.msg})", line=number) from exc
+        if not isinstance(obj, dict):
+            raise DataFormatError(path, "expected a JSON object", line=number)
+        yield number, obj
+
+
+def _string_field(path: Path, obj: dict[str, Any], name: str, line: int | None) -> str:
+    value = obj.get(name)
+    if not isinstance(value, str):
+        problem = "missing" if name not in obj else f"expected a string, got {type(value).__name__}"
+        raise DataFormatError(path, problem, line=line, field=name)
+    return value
+
+
+def load_advbench(path: str | Path) -> list[HarmfulRequest]:
+    """AdvBench ``harmful_behaviors.csv`` (header ``goal,target``); ids ``advbench/<row>``."""
+    path = Path(path)
+    records = _csv_records(path)
+    first = next(records, None)
+    if first is None or [c.strip() for c in first[1]] != ["goal", "target"]:
+        got = None if first is None else first[1]
+        raise DataFormatError(path, f"expected the header 'goal,target', got {got!r}", line=1)
+    requests = []
+    for row_number, (line, row) in enumerate(records, start=1):
+        if len(row) != 2:
+            raise DataFormatError(
+                path, f"expected 2 fields (goal,target), got {len(row)}", line=line
+            )
+        if not row[0].strip():
+            raise DataFormatError(path, "empty goal", line=line, field="goal")
+        requests.append(HarmfulRequest(goal=row[0], target=row[1], id=f"advbench/{row_number}"))
+    return requests
+
+
+def load_mmlu(path: str | Path, subject: str | None = None) -> list[MCQuestion]:
+    """An MMLU CSV (no header; ``question,A,B,C,D,answer``).
+
+    ``subject`` defaults to the file name without its ``_test``/``_dev``/``_val`` suffix; ids are
+    ``<file stem>/<row>`` (1-based).
+    """
+    path = Path(path)
+    stem = path.name.removesuffix(".csv")
+    if subject is None:
+        subject = stem
+        for suffix in ("_test", "_dev", "_val"):
+            subject = subject.removesuffix(suffix)
+    questions = []
+    for row_number, (line, row) in enumerate(_csv_records(path), start=1):
+        if len(row) != 6:
+            raise DataFormatError(
+                path, f"expected 6 fields (question,A,B,C,D,answer), got {len(row)}", line=line
+            )
+        answer = row[5].strip()
+        if answer not in tuple(LETTERS[:4]):
+            raise DataFormatError(
+                path, f"answer must be one of A, B, C, D, got {row[5]!r}", line=line, field="answer"
+            )
+        questions.append(
+            MCQuestion(
+                question=row[0],
+                options=tuple(row[1:5]),
+                answer_index=LETTERS.index(answer),
+                subject=subject,
+                id=f"{stem}/{row_number}",
+            )
+        )
+    if not questions:
+        raise DataFormatError(path, "no questions")
+    return questions
+
+
+def load_mmlu_split(
+    root: str | Path, split: str = "test", subjects: tuple[str, ...] | None = None
+) -> dict[str, list[MCQuestion]]:
+    """All ``<root>/<split>/<subject>_<split>.csv`` files (or the named ``subjects``)."""
+    folder = Path(root) / split
+    if subjects is None:
+        files = sorted(folder.glob(f"*_{split}.csv"))
+        if not files:
+            raise FileNotFoundError(f"no '*_{split}.csv' files in {folder}")
+    else:
+        files = [folder / f"{s}_{split}.csv" for s in subjects]
+    return {f.name.removesuffix(f"_{split}.csv"): load_mmlu(f) for f in files}
+
+
+def _stereoset_items(path: Path) -> list[Any]:
+    try:
+        doc = json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        raise DataFormatError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
+    if isinstance(doc, dict):  # dev.json envelope
+        try:
+            doc = doc["data"]["intrasentence"]
+        except (KeyError, TypeError) as exc:
+            raise DataFormatError(
+                path, "expected a list of items", field="data.intrasentence"
+            ) from exc
+    if not isinstance(doc, list):
+        raise DataFormatError(path, "expected a JSON array of items")
+    return doc
+
+
+def load_stereoset(path: str | Path, bias_type: str | None = "race") -> list[StereoSetItem]:
+    """StereoSet intrasentence items of ``bias_type`` (``None``: all), in file order.
+
+    Fields are named ``[<item index>].<field>`` in errors (0-based item index).
+    """
+    path = Path(path)
+    items = []
+    for index, raw in enumerate(_stereoset_items(path)):
+        where = f"[{index}]"
+        if not isinstance(raw, dict):
+            raise DataFormatError(path, "expected an object", field=where)
+        fields = {k: raw.get(k) for k in ("id", "target", "bias_type", "context")}
+        for key, value in fields.items():
+            if not isinstance(value, str):
+                raise DataFormatError(path, "missing or not a string", field=f"{where}.{key}")
+        if bias_type is not None and fields["bias_type"] != bias_type:
+            continue
+        sentences = raw.get("sentences")
+        if not isinstance(sentences, list):
+            raise DataFormatError(path, "missing or not a list", field=f"{where}.sentences")
+        by_label: dict[str, str] = {}
+        for j, sent in enumerate(sentences):
+            label = sent.get("gold_label") if isinstance(sent, dict) else None
+            text = sent.get("sentence") if isinstance(sent, dict) else None
+            if label not in STEREOSET_LABELS or not isinstance(text, str) or label in by_label:
+                raise DataFormatError(
+                    path,
+                    f"need a 'sentence' string and a distinct gold_label in {STEREOSET_LABELS}",
+                    field=f"{where}.sentences[{j}]",
+                )
+            by_label[label] = text
+        missing = [lab for lab in STEREOSET_LABELS if lab not in by_label]
+        if missing:
+            raise DataFormatError(
+                path, f"no sentence labelled {missing}", field=f"{where}.sentences"
+            )
+        items.append(
+            StereoSetItem(
+                id=str(fields["id"]),
+                target=str(fields["target"]),
+                bias_type=str(fields["bias_type"]),
+                context=str(fields["context"]),
+                stereotype=by_label["stereotype"],
+                anti_stereotype=by_label["anti-stereotype"],
+                unrelated=by_label["unrelated"],
+            )
+        )
+    return items
+
+
+def load_humaneval(path: str | Path) -> list[HumanEvalProblem]:
+    """HumanEval problems from a JSON Lines file, gzip-compressed (detected) or plain."""
+    path = Path(path)
+    problems = []
+    for line, obj in _jsonl_objects(path):
+        values = {name: _string_field(path, obj, name, line) for name in HUMANEVAL_FIELDS}
+        problems.append(HumanEvalProblem(**values))
+    if not problems:
+        raise DataFormatError(path, "no problems")
+    return problems
+
+
+def load_instructions(path: str | Path) -> list[Instruction]:
+    """Instructions from ``.txt`` (one per non-blank line) or ``.jsonl`` (``instruction`` field).
+
+    For Self-Instruct objects, ``input`` is ``instances[0].input`` when present and ``id`` the
+    object's ``id``; otherwise ids are ``<file name>/<line>``.
+    """
+    path = Path(path)
+    out: list[Instruction] = []
+    if path.suffix == ".txt":
+        for number, text in enumerate(_read_text(path).split("\n"), start=1):
+            if text.strip():
+                out.append(Instruction(text=text.strip(), id=f"{path.name}/{number}"))
+    elif path.suffix in (".jsonl", ".gz"):
+        for line, obj in _jsonl_objects(path):
+            text = _string_field(path, obj, "instruction", line).strip()
+            if not text:
+                raise DataFormatError(path, "empty instruction", line=line, field="instruction")
+            instances = obj.get("instances") or [{}]
+            first = instances[0] if isinstance(instances, list) and instances else None
+            if not isinstance(first, dict) or not isinstance(first.get("input", ""), str):
+                raise DataFormatError(
+                    path, "expected [{'input': str, ...}]", line=line, field="instances"
+                )
+            ident = obj.get("id")
+            out.append(
+                Instruction(
+                    text=text,
+                    id=ident if isinstance(ident, str) else f"{path.name}/{line}",
+                    input=first.get("input", ""),
+                )
+            )
+    else:
+        raise ValueError(
+            f"{path}: unsupported instruction-list suffix {path.suffix!r} (expected .txt or .jsonl)"
+        )
+    if not out:
+        raise DataFormatError(path, "no instructions")
+    return out

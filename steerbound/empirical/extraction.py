@@ -1,0 +1,212 @@
+"""Read hidden states and extract steering vectors (RepE PCA or mean difference).
+
+Reading convention: the output of decoder block ``l`` (``hidden_states[l + 1]``; for the last
+block this is *before* the final norm, where steering adds) at each prompt's **last non-pad
+token**, found from the attention mask, so left and right padding give the same states.
+Sign convention: ``+v`` points towards the positive prompts of the pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from steerbound.empirical.blocks import decoder_blocks
+from steerbound.empirical.forward import (
+    encode_prompts,
+    forward_kwargs,
+    model_device,
+    readout_positions,
+)
+from steerbound.empirical.models import hidden_size, model_identity
+from steerbound.empirical.pairs import ContrastPair
+from steerbound.empirical.vectors import SteeringVector, VectorManifest
+
+METHODS = ("pca", "mean_diff")
+
+
+PairLike = ContrastPair | tuple[str, str] | Any
+
+
+def as_pairs(pairs: Sequence[PairLike]) -> list[ContrastPair]:
+    """Normalise pairs given as ``ContrastPair``, objects with ``.positive/.negative``, or
+    ``(positive, negative)`` tuples."""
+    result: list[ContrastPair] = []
+    for i, pair in enumerate(pairs):
+        if hasattr(pair, "positive") and hasattr(pair, "negative"):
+            positive, negative = pair.positive, pair.negative
+        elif isinstance(pair, tuple | list) and len(pair) == 2:
+            positive, negative = pair
+        else:
+            raise ValueError(f"pairs[{i}] must be (positive, negative), got {pair!r}")
+        if not isinstance(positive, str) or not isinstance(negative, str):
+            raise ValueError(f"pairs[{i}] must hold two strings")
+        result.append(ContrastPair(positive, negative))
+    return result
+
+
+def dataset_hash(pairs: Sequence[PairLike]) -> str:
+    """sha256 of the pairs' texts (order-sensitive), as hex."""
+    payload = json.dumps([[p.positive, p.negative] for p in as_pairs(pairs)], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+@torch.no_grad()
+def last_token_hidden_states(
+    model: nn.Module,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    layers: Sequence[int],
+    *,
+    batch_size: int = 16,
+    block_template: str | None = None,
+    progress: bool = False,
+) -> dict[int, torch.Tensor]:
+    """``{l: (n_prompts, hidden) float32 CPU tensor}``: block ``l``'s output at each prompt's
+    last non-pad token."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    blocks = decoder_blocks(model, block_template)
+    bad = [l for l in layers if not 0 <= l < len(blocks)]
+    if bad:
+        raise ValueError(f"layers {bad} do not exist in a model with {len(blocks)} blocks")
+    collected: dict[int, list[torch.Tensor]] = {l: [] for l in layers}
+    positions: torch.Tensor | None = None
+
+    def reader(layer: int) -> Any:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            hidden = output[0] if isinstance(output, tuple) else output
+            assert positions is not None
+            rows = torch.arange(hidden.shape[0], device=hidden.device)
+            picked = hidden[rows, positions.to(hidden.device)]
+            collected[layer].append(picked.float().cpu())
+
+        return hook
+
+    handles = [blocks[l].register_forward_hook(reader(l)) for l in layers]
+    try:
+        device = model_device(model)
+        starts = range(0, len(prompts), batch_size)
+        for start in tqdm(starts, desc="hidden states", disable=not progress):
+            input_ids, mask = encode_prompts(tokenizer, prompts[start : start + batch_size])
+            input_ids, mask = input_ids.to(device), mask.to(device)
+            positions = readout_positions(mask)
+            model(input_ids=input_ids, **forward_kwargs(model, mask))
+    finally:
+        for handle in handles:
+            handle.remove()
+    return {l: torch.cat(chunks) for l, chunks in collected.items()}
+
+
+def split_pairs(n: int, holdout_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random (train, held-out) index arrays; at least two training pairs are kept."""
+    if not 0.0 <= holdout_fraction < 1.0:
+        raise ValueError(f"holdout_fraction must lie in [0, 1), got {holdout_fraction}")
+    order = np.random.default_rng(seed).permutation(n)
+    n_holdout = min(int(np.floor(n * holdout_fraction)), n - 2)
+    return np.sort(order[n_holdout:]), np.sort(order[:n_holdout])
+
+
+def fit_direction(differences: torch.Tensor, method: str) -> torch.Tensor:
+    """Unit direction from ``(n, hidden)`` pair differences (positive - negative), float64.
+
+    ``"pca"``: first right singular vector of the recentred differences; ``"mean_diff"``: their
+    mean. The sign is then set by majority vote of the projections of the (uncentred)
+    differences, so that ``+`` points towards the positive prompts (ties: sign of the mean
+    projection).
+    """
+    d = differences.double()
+    if method == "pca":
+        _, _, vh = torch.linalg.svd(d - d.mean(dim=0, keepdim=True), full_matrices=False)
+        direction = vh[0]
+    elif method == "mean_diff":
+        direction = d.mean(dim=0)
+    else:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    norm = direction.norm()
+    if not torch.isfinite(norm) or norm == 0:
+        raise ValueError("pair differences are degenerate (zero direction)")
+    direction = direction / norm
+    projections = d @ direction
+    votes = int(torch.sign(projections).sum())
+    if votes < 0 or (votes == 0 and projections.mean() < 0):
+        direction = -direction
+    return direction
+
+
+def extract_vector(
+    model: nn.Module,
+    tokenizer: Any,
+    pairs: Sequence[PairLike],
+    layers: Sequence[int],
+    method: str = "pca",
+    *,
+    batch_size: int = 16,
+    holdout_fraction: float = 0.25,
+    seed: int = 0,
+    model_id: str | None = None,
+    template: str | None = None,
+    block_template: str | None = None,
+    progress: bool = False,
+) -> SteeringVector:
+    """Build a unit-norm :class:`SteeringVector` from contrast pairs.
+
+    Directions are fitted on a random ``1 - holdout_fraction`` of the pairs (``seed``); the
+    manifest's ``read_accuracy[l]`` is the fraction of held-out pairs whose positive prompt
+    projects higher than its negative one on ``v_l`` (on the training pairs if none are held
+    out), and ``mean_residual_norm[l]`` the mean read-position norm over all prompts.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    clean = as_pairs(pairs)
+    if len(clean) < 2:
+        raise ValueError(f"extract_vector needs at least 2 pairs, got {len(clean)}")
+    layers = sorted(set(layers))
+    prompts = [p.positive for p in clean] + [p.negative for p in clean]
+    states = last_token_hidden_states(
+        model,
+        tokenizer,
+        prompts,
+        layers,
+        batch_size=batch_size,
+        block_template=block_template,
+        progress=progress,
+    )
+    train, heldout = split_pairs(len(clean), holdout_fraction, seed)
+    evaluate = heldout if len(heldout) else train
+    n = len(clean)
+    directions: dict[int, torch.Tensor] = {}
+    accuracy: dict[int, float] = {}
+    norms: dict[int, float] = {}
+    for l in layers:
+        differences = (states[l][:n] - states[l][n:]).double()
+        direction = fit_direction(differences[torch.from_numpy(train)], method)
+        held = differences[torch.from_numpy(evaluate)] @ direction
+        accuracy[l] = float((held > 0).double().mean())
+        norms[l] = float(states[l].double().norm(dim=1).mean())
+        directions[l] = direction.float()
+    default_id, revision = model_identity(model)
+    manifest = VectorManifest(
+        model_id=model_id or default_id,
+        model_revision=revision,
+        hidden_size=hidden_size(model),
+        n_layers=len(decoder_blocks(model, block_template)),
+        layers=layers,
+        method=method,
+        padding_side=str(getattr(tokenizer, "padding_side", "right")),
+        template=template,
+        dataset_hash=dataset_hash(clean),
+        n_pairs=n,
+        mean_residual_norm=norms,
+        scale=dict.fromkeys(layers, 1.0),
+        read_accuracy=accuracy,
+        read_accuracy_split="heldout" if len(heldout) else "train",
+    )
+    return SteeringVector(directions, manifest)

@@ -1,0 +1,344 @@
+"""Least-squares fits of the bound forms to measured curves, and bound checks on measured data.
+
+The model functions are :mod:`steerbound.theory`'s fit forms (one source of truth):
+``behavior_tanh_form(r_e, slope, offset)`` with ``slope = lam*Delta/2`` (not ``lam*Delta``),
+``helpfulness_parabolic_form(r_e, a, b)`` with ``b = lam*sigma*beta``, ``a = alpha(1-P0)/P0``, and
+``helpfulness_floor_form(r_e, a, b, k)`` (the paper's ``1/k``-floor curve: a heuristic, not a
+bound). Fits use ``scipy.optimize.curve_fit``; standard errors are ``sqrt(diag(pcov))`` with
+``pcov`` scaled by the residual variance unless per-point ``sigma`` is given with
+``absolute_sigma=True``. ``R^2`` is always the centred ``1 - SS_res / SS_tot``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from scipy.optimize import curve_fit
+
+from steerbound.theory import (
+    Theorem2Parameters,
+    behavior_tanh_form,
+    helpfulness_floor_form,
+    helpfulness_parabolic_form,
+    theorem1_bound,
+    theorem2_jensen_bound,
+    theorem2_parabolic_bound,
+)
+
+
+def r_squared(y: np.ndarray, residuals: np.ndarray) -> float:
+    """Centred ``R^2 = 1 - SS_res/SS_tot`` (1 for a perfect fit of constant data, else 0)."""
+    ss_res = float(np.sum(residuals**2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    if ss_tot == 0.0:
+        return 1.0 if ss_res <= 1e-24 * max(1.0, float(np.sum(y**2))) else 0.0
+    return 1.0 - ss_res / ss_tot
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """``y = slope * x + intercept`` (``intercept = 0`` when ``through_origin``)."""
+
+    slope: float
+    intercept: float
+    slope_stderr: float
+    r2: float
+    residuals: np.ndarray
+    n: int
+    through_origin: bool
+
+
+def linear_fit(x: Any, y: Any, *, through_origin: bool = True) -> LinearFit:
+    """Ordinary least squares; ``slope_stderr`` is NaN without residual degrees of freedom."""
+    xv, yv = np.asarray(x, dtype=np.float64).ravel(), np.asarray(y, dtype=np.float64).ravel()
+    if xv.shape != yv.shape:
+        raise ValueError(f"x and y must have the same length, got {xv.size} and {yv.size}")
+    n, dof = xv.size, xv.size - (1 if through_origin else 2)
+    if n < (1 if through_origin else 2) or not (np.isfinite(xv).all() and np.isfinite(yv).all()):
+        raise ValueError(f"need finite data and at least {2 - through_origin} points, got {n}")
+    if through_origin:
+        sxx = float(xv @ xv)
+        if sxx == 0.0:
+            raise ValueError("x is all zero: the slope through the origin is undefined")
+        slope, intercept = float(xv @ yv) / sxx, 0.0
+    else:
+        xc = xv - xv.mean()
+        sxx = float(xc @ xc)
+        if sxx == 0.0:
+            raise ValueError("x is constant: the slope is undefined")
+        slope = float(xc @ (yv - yv.mean())) / sxx
+        intercept = float(yv.mean() - slope * xv.mean())
+    residuals = yv - (slope * xv + intercept)
+    stderr = float(np.sqrt(residuals @ residuals / dof / sxx)) if dof > 0 else float("nan")
+    return LinearFit(
+        slope, intercept, stderr, r_squared(yv, residuals), residuals, n, through_origin
+    )
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A curve fit: ``params``/``stderr`` by name, centred ``r2``, ``residuals`` (data - model),
+    ``n`` points, the fit ``form`` name, ``fixed`` arguments (e.g. ``k``) and ``derived``
+    quantities (``name -> (value, stderr)``)."""
+
+    form: str
+    params: dict[str, float]
+    stderr: dict[str, float]
+    r2: float
+    residuals: np.ndarray
+    n: int
+    fixed: dict[str, float] = field(default_factory=dict)
+    derived: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def predict(self, r_e: Any) -> np.ndarray:
+        """The fitted curve at ``r_e``."""
+        fn = _FORMS[self.form]
+        return np.asarray(fn(np.asarray(r_e, dtype=np.float64), **self.params, **self.fixed))
+
+
+_FORMS: dict[str, Callable[..., Any]] = {
+    "behavior_tanh": behavior_tanh_form,
+    "helpfulness_parabolic": helpfulness_parabolic_form,
+    "helpfulness_floor": helpfulness_floor_form,
+}
+
+
+def _xy(r_e: Any, values: Any, sigma: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    x, y = np.asarray(r_e, dtype=np.float64).ravel(), np.asarray(values, dtype=np.float64).ravel()
+    if x.shape != y.shape or x.size < 3:
+        raise ValueError(f"r_e and values must have the same length >= 3, got {x.size}, {y.size}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("r_e and values must be finite")
+    s = None if sigma is None else np.asarray(sigma, dtype=np.float64).ravel()
+    if s is not None and (s.shape != y.shape or (s <= 0).any()):
+        raise ValueError("sigma must be positive and have one value per point")
+    return x, y, s
+
+
+def _fit(
+    name: str,
+    fn: Callable[..., Any],
+    names: Sequence[str],
+    x: np.ndarray,
+    y: np.ndarray,
+    p0: Sequence[float],
+    bounds: tuple[Sequence[float], Sequence[float]],
+    sigma: np.ndarray | None,
+    absolute_sigma: bool,
+    fixed: dict[str, float],
+) -> FitResult:
+    popt, pcov = curve_fit(
+        fn, x, y, p0=list(p0), bounds=bounds, sigma=sigma, absolute_sigma=absolute_sigma,
+        maxfev=20000,
+    )  # fmt: skip
+    with np.errstate(invalid="ignore"):
+        err = np.sqrt(np.diag(pcov))
+    residuals = y - fn(x, *popt)
+    params = {n: float(v) for n, v in zip(names, popt, strict=True)}
+    stderr = {n: float(e) for n, e in zip(names, err, strict=True)}
+    return FitResult(name, params, stderr, r_squared(y, residuals), residuals, x.size, fixed)
+
+
+def fit_behavior_tanh(
+    r_e: Any, behavior: Any, *, sigma: Any = None, absolute_sigma: bool = False
+) -> FitResult:
+    """Fit ``B(r_e) = tanh(slope*r_e + offset)``.
+
+    ``derived``: ``lam_delta_half`` (= slope), ``lam_delta`` (= 2 slope) and ``b0 = tanh(offset)``
+    (stderr by the delta method), each as ``(value, stderr)``.
+    """
+    x, y, s = _xy(r_e, behavior, sigma)
+    if (np.abs(y) > 1).any():
+        raise ValueError("behavior values must lie in [-1, 1]")
+    z = np.arctanh(np.clip(y, -0.98, 0.98))
+    guess = np.polyfit(x, z, 1)  # slope and offset of artanh(B): a linear start
+    fit = _fit(
+        "behavior_tanh", behavior_tanh_form, ("slope", "offset"), x, y, guess,
+        ([-np.inf, -20.0], [np.inf, 20.0]), s, absolute_sigma, {},
+    )  # fmt: skip
+    slope, offset = fit.params["slope"], fit.params["offset"]
+    se_s, se_o = fit.stderr["slope"], fit.stderr["offset"]
+    b0 = float(np.tanh(offset))
+    derived = {
+        "lam_delta_half": (slope, se_s),
+        "lam_delta": (2 * slope, 2 * se_s),
+        "b0": (b0, (1 - b0**2) * se_o),
+    }
+    return replace(fit, derived=derived)
+
+
+def _helpfulness_guess(x: np.ndarray, h: np.ndarray, floor: float, scale: float) -> list[float]:
+    at0 = float(np.clip(h[np.argmin(np.abs(x))], floor + 1e-3, 1.0 - 1e-6))
+    a = max((scale / (at0 - floor)) - 1.0, 1e-6)
+    best = (np.inf, 1.0)
+    for b in np.geomspace(1e-3, 1e3, 61) / max(float(np.abs(x).max()), 1e-12):
+        model = scale / (1 + a + a * b * b * x * x / 2) + floor
+        best = min(best, (float(np.sum((model - h) ** 2)), float(b)))
+    return [a, best[1]]
+
+
+def fit_helpfulness_parabolic(
+    r_e: Any, helpfulness: Any, *, sigma: Any = None, absolute_sigma: bool = False
+) -> FitResult:
+    """Fit ``H(r_e) = 1/(1 + a + a b^2 r_e^2/2)`` (``a >= 0``, ``b >= 0``).
+
+    ``derived``: ``h0 = 1/(1+a)`` (the fitted value at 0) with its delta-method stderr.
+    """
+    x, y, s = _xy(r_e, helpfulness, sigma)
+    guess = _helpfulness_guess(x, y, 0.0, 1.0)
+    fit = _fit(
+        "helpfulness_parabolic", helpfulness_parabolic_form, ("a", "b"), x, y, guess,
+        ([0.0, 0.0], [np.inf, np.inf]), s, absolute_sigma, {},
+    )  # fmt: skip
+    a, se_a = fit.params["a"], fit.stderr["a"]
+    return replace(fit, derived={"h0": (1 / (1 + a), se_a / (1 + a) ** 2)})
+
+
+def fit_helpfulness_floor(
+    r_e: Any, helpfulness: Any, *, k: int = 4, sigma: Any = None, absolute_sigma: bool = False
+) -> FitResult:
+    """Fit the paper's ``(1-2/k)/(1 + a + a b^2 r_e^2/2) + 1/k`` curve with ``k`` fixed."""
+    if k < 2:
+        raise ValueError(f"k must be >= 2, got {k}")
+    x, y, s = _xy(r_e, helpfulness, sigma)
+    guess = _helpfulness_guess(x, y, 1.0 / k, 1.0 - 2.0 / k)
+
+    def form(r: Any, a: float, b: float) -> Any:
+        return helpfulness_floor_form(r, a, b, k)
+
+    return _fit(
+        "helpfulness_floor", form, ("a", "b"), x, y, guess,
+        ([0.0, 0.0], [np.inf, np.inf]), s, absolute_sigma, {"k": float(k)},
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    """One fitted quantity next to its value measured from the assumptions (``ratio`` =
+    fitted / measured; NaN where either is missing or measured is 0)."""
+
+    name: str
+    fitted: float
+    fitted_stderr: float
+    measured: float
+
+    @property
+    def ratio(self) -> float:
+        ok = np.isfinite(self.fitted) and np.isfinite(self.measured) and self.measured != 0
+        return self.fitted / self.measured if ok else float("nan")
+
+
+def compare_parameters(
+    behavior_fit: FitResult | None = None,
+    helpfulness_fit: FitResult | None = None,
+    *,
+    lam: float = float("nan"),
+    delta: float = float("nan"),
+    sigma: float = float("nan"),
+    beta: float = float("nan"),
+    lam_sigma: float = float("nan"),
+) -> list[ParameterRow]:
+    """Fitted parameters beside measured ones.
+
+    Rows: ``lam``, ``Delta``, ``lam*sigma`` (measured only; ``lam_sigma`` defaults to
+    ``lam*sigma``), ``lam*Delta/2`` (tanh slope vs ``lam*delta/2``) and ``lam*sigma*beta``
+    (parabolic ``b`` vs ``lam*sigma*beta``) when the corresponding fit is given.
+    """
+    nan = float("nan")
+    if not np.isfinite(lam_sigma):
+        lam_sigma = lam * sigma
+    rows = [
+        ParameterRow("lam", nan, nan, lam),
+        ParameterRow("Delta", nan, nan, delta),
+        ParameterRow("lam*sigma", nan, nan, lam_sigma),
+    ]
+    if behavior_fit is not None:
+        slope, se = behavior_fit.params["slope"], behavior_fit.stderr["slope"]
+        rows.append(ParameterRow("lam*Delta/2", slope, se, lam * delta / 2))
+    if helpfulness_fit is not None:
+        b, se = helpfulness_fit.params["b"], helpfulness_fit.stderr["b"]
+        rows.append(ParameterRow("lam*sigma*beta", b, se, lam_sigma * beta))
+    return rows
+
+
+@dataclass(frozen=True)
+class BoundCheck:
+    """Measured points against a bound: ``max_violation`` is the largest signed excess (measured
+    above an upper bound, or below a lower bound); <= ``tolerance`` means respected.
+    ``n_skipped`` counts questions whose measured parameters put them outside the bound's
+    hypotheses (e.g. ``Delta <= 0``)."""
+
+    bound: str
+    n_points: int
+    n_violations: int
+    max_violation: float
+    tolerance: float
+    n_skipped: int = 0
+
+
+def _check(name: str, excess: np.ndarray, tol: float, skipped: int) -> BoundCheck:
+    n = int(excess.size)
+    worst = float(excess.max()) if n else float("nan")
+    return BoundCheck(name, n, int((excess > tol).sum()), worst, tol, skipped)
+
+
+def _grid(r_e: Any, values: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    r = np.asarray(r_e, dtype=np.float64).ravel()
+    v = np.asarray(values, dtype=np.float64)
+    v = v[:, None] if v.ndim == 1 else v
+    if v.ndim != 2 or v.shape[0] != r.size:
+        raise ValueError(f"{name} must have shape (len(r_e), n_questions), got {v.shape}")
+    return r, v
+
+
+def check_theorem1(
+    r_e: Any, behavior: Any, b0: Any, lam: Any, delta: Any, *, tolerance: float = 1e-9
+) -> BoundCheck:
+    """Theorem 1 on measured data: ``behavior[i, q] >= theorem1_bound(r_e[i], b0[q], lam[q],
+    delta[q])`` for ``r_e >= 0`` and ``<=`` for ``r_e <= 0``. ``behavior``: ``(n_r, n_q)`` (or
+    ``(n_r,)``); ``b0``, ``lam``, ``delta``: scalars or ``(n_q,)``. Questions with ``delta <= 0``,
+    ``lam < 0`` or ``|b0| = 1`` are skipped (outside the hypotheses)."""
+    r, v = _grid(r_e, behavior, "behavior")
+    b, la, de = (np.broadcast_to(np.asarray(a, np.float64), v.shape[1:]) for a in (b0, lam, delta))
+    ok = (de > 0) & (la >= 0) & (np.abs(b) < 1)
+    bound = theorem1_bound(r[:, None], b[ok], la[ok], de[ok])
+    sign = np.where(r >= 0, 1.0, -1.0)[:, None]
+    excess = sign * (bound - v[:, ok])
+    return _check("theorem1", excess, tolerance, int((~ok).sum()))
+
+
+def check_theorem2(
+    r_e: Any,
+    helpfulness: Any,
+    params: Sequence[Theorem2Parameters],
+    lam: Any,
+    *,
+    tolerance: float = 1e-9,
+) -> dict[str, BoundCheck]:
+    """The verified upper bounds of Theorem 2 on measured helpfulness ``(n_r, n_q)``, with one
+    :class:`~steerbound.theory.Theorem2Parameters` per question and ``lam`` scalar or ``(n_q,)``:
+    ``"theorem2_parabolic_verified"`` (Lemma 2b) and ``"theorem2_jensen"`` (Lemma 2a)."""
+    r, v = _grid(r_e, helpfulness, "helpfulness")
+    if len(params) != v.shape[1]:
+        raise ValueError(f"need one Theorem2Parameters per question ({v.shape[1]})")
+    la = np.broadcast_to(np.asarray(lam, np.float64), (len(params),))
+    col = {
+        f: np.array([getattr(p, f) for p in params])
+        for f in Theorem2Parameters.__dataclass_fields__
+    }
+    rr = r[:, None]
+    para = theorem2_parabolic_bound(
+        rr, col["p0"], col["alpha"], la, col["sigma"], col["beta"], form="verified"
+    )
+    jensen = theorem2_jensen_bound(
+        rr, col["p0"], col["q_plus"], col["q_minus"], col["g_plus"], col["g_minus"], la
+    )
+    return {
+        "theorem2_parabolic_verified": _check(
+            "theorem2_parabolic_verified", v - para, tolerance, 0
+        ),
+        "theorem2_jensen": _check("theorem2_jensen", v - jensen, tolerance, 0),
+    }

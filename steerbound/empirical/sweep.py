@@ -1,0 +1,224 @@
+"""The sweep engine: prompts x a coefficient grid, batched with per-row coefficients.
+
+A *unit* is one (prompt, coefficient ``r_e``) pair. Units are enumerated prompt-major and cut
+into fixed batches of ``batch_size``; each batch runs one steered forward (the ``forward``
+strategy, :func:`~steerbound.empirical.forward.steered_forward` by default, or a prefix-cached
+engine with the same signature) plus, when asked, one unsteered forward of its distinct prompts
+(the baseline). Every measurement turns the batch into result rows, which are committed to the
+:class:`~steerbound.empirical.store.SweepStore` a batch at a time; committed units are skipped on
+resume, and because batches are fixed, a resumed sweep reproduces an uninterrupted one exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import torch
+from tqdm.auto import tqdm
+
+from steerbound.empirical.forward import (
+    ForwardStrategy,
+    SteeredOutputs,
+    encode_prompts,
+    steered_forward,
+)
+from steerbound.empirical.store import SweepStore
+from steerbound.empirical.vectors import SteeringVector
+
+
+@dataclass(frozen=True)
+class SweepPrompt:
+    """A prompt with a stable id and any data its measurements need (answer, token ids ...)."""
+
+    prompt_id: str
+    text: str
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    """One unit of a batch: ``prompt`` steered with ``coefficient`` (r_e)."""
+
+    prompt: SweepPrompt
+    coefficient: float
+
+
+@dataclass
+class SweepBatch:
+    """What a measurement sees: the batch's rows, their steered readouts and (if computed) the
+    unsteered readouts of the same prompts, aligned row by row."""
+
+    rows: list[SweepRow]
+    outputs: SteeredOutputs
+    baseline: SteeredOutputs | None
+    tokenizer: Any
+
+
+class Measurement(Protocol):
+    """Turns a :class:`SweepBatch` into result rows: dicts with ``prompt_id``, ``coefficient``
+    (of the row they describe) and ``value``, optionally ``measurement`` (the engine fills in
+    the measurement's name if absent), ``item`` (to key several values of one row, e.g. one per
+    token) and further fields."""
+
+    def __call__(self, batch: SweepBatch) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One row's readouts, as given to :func:`row_measurement` functions (float32, CPU)."""
+
+    row: SweepRow
+    logits: torch.Tensor
+    final_hidden: torch.Tensor
+    baseline_logits: torch.Tensor | None
+    baseline_hidden: torch.Tensor | None
+
+
+RowFunction = Callable[[RowView], float | Mapping[str, float]]
+
+
+def row_measurement(name: str, fn: RowFunction, *, needs_baseline: bool = False) -> Measurement:
+    """Adapt a per-row function to a :class:`Measurement`.
+
+    ``fn(view)`` returns a float (one row named ``name``) or a mapping ``{suffix: value}``
+    (rows named ``name.suffix``).
+    """
+
+    def measure(batch: SweepBatch) -> list[dict[str, Any]]:
+        if needs_baseline and batch.baseline is None:
+            raise ValueError(f"measurement {name!r} needs the baseline; run with baseline=True")
+        results: list[dict[str, Any]] = []
+        for i, row in enumerate(batch.rows):
+            base = batch.baseline
+            view = RowView(
+                row,
+                batch.outputs.logits[i],
+                batch.outputs.final_hidden[i],
+                base.logits[i] if base is not None else None,
+                base.final_hidden[i] if base is not None else None,
+            )
+            value = fn(view)
+            named = (
+                [(f"{name}.{k}", v) for k, v in value.items()]
+                if isinstance(value, Mapping)
+                else [(name, value)]
+            )
+            results += [
+                {
+                    "prompt_id": row.prompt.prompt_id,
+                    "coefficient": row.coefficient,
+                    "measurement": label,
+                    "value": float(v),
+                }
+                for label, v in named
+            ]
+        return results
+
+    return measure
+
+
+def final_hidden_change_norm(view: RowView) -> float:
+    """``||h_final(r_e) - h_final(0)||`` at the readout position (hidden-state units)."""
+    assert view.baseline_hidden is not None
+    return float((view.final_hidden - view.baseline_hidden).double().norm())
+
+
+def logit_change_norm(view: RowView) -> float:
+    """``||logits(r_e) - logits(0)||`` at the readout position (logit units, not hidden)."""
+    assert view.baseline_logits is not None
+    return float((view.logits - view.baseline_logits).double().norm())
+
+
+@dataclass
+class SweepResult:
+    """Rows of the store after the sweep, and how many units were computed or skipped."""
+
+    rows: list[dict[str, Any]]
+    computed_units: int
+    skipped_units: int
+    store: SweepStore
+
+
+def coefficient_grid(start: float, stop: float, step: float, *, decimals: int = 10) -> list[float]:
+    """``start, start + step, ..., stop`` inclusive (within step/1000), rounded to ``decimals``."""
+    if step <= 0 or not all(math.isfinite(x) for x in (start, stop, step)) or stop < start:
+        raise ValueError(f"invalid grid start={start}, stop={stop}, step={step}")
+    count = math.floor((stop - start) / step + 1e-3) + 1
+    return [round(start + i * step, decimals) + 0.0 for i in range(count)]
+
+
+def _as_prompts(prompts: Sequence[SweepPrompt | str]) -> list[SweepPrompt]:
+    result = [
+        p if isinstance(p, SweepPrompt) else SweepPrompt(f"p{i}", p) for i, p in enumerate(prompts)
+    ]
+    ids = [p.prompt_id for p in result]
+    if len(set(ids)) != len(ids):
+        raise ValueError("prompt ids must be distinct")
+    return result
+
+
+def run_sweep(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[SweepPrompt | str],
+    vector: SteeringVector,
+    coefficients: Sequence[float],
+    measurements: Mapping[str, Measurement],
+    store: SweepStore,
+    *,
+    batch_size: int = 32,
+    layers: Sequence[int] | None = None,
+    forward: ForwardStrategy = steered_forward,
+    baseline: bool = True,
+    progress: bool = True,
+) -> SweepResult:
+    """Evaluate every (prompt, coefficient) unit not yet committed in ``store``."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    if not measurements:
+        raise ValueError("run_sweep needs at least one measurement")
+    clean = _as_prompts(prompts)
+    grid = [float(c) for c in coefficients]
+    if not grid or len(set(grid)) != len(grid):
+        raise ValueError("coefficients must be non-empty and distinct")
+    units = [SweepRow(p, c) for p in clean for c in grid]
+    batches = [units[i : i + batch_size] for i in range(0, len(units), batch_size)]
+    skipped = sum((r.prompt.prompt_id, r.coefficient) in store.completed for r in units)
+    computed = 0
+    bar = tqdm(total=len(units), initial=skipped, desc="sweep", disable=not progress)
+    try:
+        for batch in batches:
+            todo = [r for r in batch if (r.prompt.prompt_id, r.coefficient) not in store.completed]
+            if not todo:
+                continue
+            ids, mask = encode_prompts(tokenizer, [r.prompt.text for r in todo])
+            coef = torch.tensor([r.coefficient for r in todo], dtype=torch.float32)
+            outputs = forward(model, ids, mask, vector, coef, layers=layers)
+            base = _baseline(model, tokenizer, todo, forward) if baseline else None
+            view = SweepBatch(todo, outputs, base, tokenizer)
+            rows: list[dict[str, Any]] = []
+            for name, measurement in measurements.items():
+                for result in measurement(view):
+                    result.setdefault("measurement", name)
+                    rows.append(result)
+            store.commit([(r.prompt.prompt_id, r.coefficient) for r in todo], rows)
+            computed += len(todo)
+            bar.update(len(todo))
+    finally:
+        bar.close()
+    return SweepResult(store.rows(), computed, skipped, store)
+
+
+def _baseline(
+    model: Any, tokenizer: Any, rows: list[SweepRow], forward: ForwardStrategy
+) -> SteeredOutputs:
+    """Unsteered readouts of the batch's distinct prompts, expanded to its rows."""
+    distinct = list(dict.fromkeys(r.prompt.prompt_id for r in rows))
+    texts = {r.prompt.prompt_id: r.prompt.text for r in rows}
+    ids, mask = encode_prompts(tokenizer, [texts[p] for p in distinct])
+    out = forward(model, ids, mask, None, torch.zeros(len(distinct)))
+    index = torch.tensor([distinct.index(r.prompt.prompt_id) for r in rows])
+    return SteeredOutputs(out.logits[index], out.final_hidden[index])

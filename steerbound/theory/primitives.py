@@ -1,0 +1,180 @@
+"""Numerically stable primitives shared by the symbolic statements and the numeric bounds.
+
+Each primitive is a sympy ``Function`` with an exact symbolic definition (``definition()``),
+so a stable form built from them can be proved equal to the statement it replaces by
+``sympy.simplify(stable.replace(...definitions...) - statement) == 0``; and each has a
+float64 numpy implementation that returns the correctly rounded limit instead of warning:
+
+* ``Log0(x)   = log(x)``          with ``Log0(0) = -inf`` (a probability may be exactly 0);
+* ``LogAddExp(x, y) = log(e^x + e^y)``;
+* ``Expit(x)  = 1 / (1 + e^-x)``  (the logistic function), never overflows;
+* ``Log1pHalfSq(y) = log(1 + y^2/2)``, finite for every finite ``y``;
+* ``ExpSat(x) = e^x``             saturating to ``+inf`` (the IEEE value) without a warning;
+* ``Maximum``/``Minimum``         elementwise two-argument max/min that broadcast.
+
+``lambdify_stable(args, expr)`` lambdifies an expression built from these (and from ordinary
+sympy functions) into a vectorised numpy function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+_LOG_MAX = float(np.log(np.finfo(np.float64).max))
+
+
+class Log0(sp.Function):
+    """``log(x)`` for ``x >= 0`` with ``log(0) = -inf``."""
+
+    nargs = 1
+
+    def definition(self) -> sp.Expr:
+        return sp.log(self.args[0])
+
+    def _latex(self, printer: Any) -> str:
+        return r"\log\left(%s\right)" % printer._print(self.args[0])
+
+
+class LogAddExp(sp.Function):
+    """``log(exp(x) + exp(y))`` evaluated without overflow."""
+
+    nargs = 2
+
+    def definition(self) -> sp.Expr:
+        return sp.log(sp.exp(self.args[0]) + sp.exp(self.args[1]))
+
+
+class Expit(sp.Function):
+    """The logistic function ``1 / (1 + exp(-x))``."""
+
+    nargs = 1
+
+    def definition(self) -> sp.Expr:
+        return 1 / (1 + sp.exp(-self.args[0]))
+
+
+class Log1pHalfSq(sp.Function):
+    """``log(1 + y**2 / 2)`` evaluated without overflow of ``y**2``."""
+
+    nargs = 1
+
+    def definition(self) -> sp.Expr:
+        return sp.log(1 + self.args[0] ** 2 / 2)
+
+
+class ExpSat(sp.Function):
+    """``exp(x)``, returning ``+inf`` for ``x`` above the float64 range without a warning."""
+
+    nargs = 1
+
+    def definition(self) -> sp.Expr:
+        return sp.exp(self.args[0])
+
+
+class Maximum(sp.Function):
+    """Elementwise ``max(x, y)`` (broadcasting); symbolically ``Max(x, y)``."""
+
+    nargs = 2
+
+    def definition(self) -> sp.Expr:
+        return sp.Max(*self.args)
+
+
+class Minimum(sp.Function):
+    """Elementwise ``min(x, y)`` (broadcasting); symbolically ``Min(x, y)``."""
+
+    nargs = 2
+
+    def definition(self) -> sp.Expr:
+        return sp.Min(*self.args)
+
+
+PRIMITIVES: tuple[type[sp.Function], ...] = (
+    Log0,
+    LogAddExp,
+    Expit,
+    Log1pHalfSq,
+    ExpSat,
+    Maximum,
+    Minimum,
+)
+
+
+def expand_primitives(expr: sp.Expr) -> sp.Expr:
+    """Replace every stable primitive by its exact symbolic definition."""
+    out = expr
+    for cls in PRIMITIVES:
+        out = out.replace(lambda e, c=cls: isinstance(e, c), lambda e: e.definition())
+    return out
+
+
+def expand_log0(expr: sp.Expr) -> sp.Expr:
+    """``Log0(x*y) -> Log0(x) + Log0(y)`` and ``Log0(x**n) -> n*Log0(x)`` for factors sympy
+    knows to be nonnegative (valid including ``Log0(0) = -inf``)."""
+
+    def _split(e: sp.Expr) -> sp.Expr:
+        arg = e.args[0]
+        if isinstance(arg, sp.Mul) and all(f.is_nonnegative for f in arg.args):
+            return sp.Add(*(_split(Log0(f)) for f in arg.args))
+        if isinstance(arg, sp.Pow) and arg.base.is_nonnegative and arg.exp.is_real:
+            return arg.exp * _split(Log0(arg.base))
+        return e
+
+    return expr.replace(lambda e: isinstance(e, Log0), _split)
+
+
+def _np_log0(x: Any) -> Any:
+    x = np.asarray(x, dtype=np.float64)
+    pos = x > 0
+    return np.where(pos, np.log(np.where(pos, x, 1.0)), -np.inf)
+
+
+def _np_expit(x: Any) -> Any:
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _np_log1p_half_sq(y: Any) -> Any:
+    a = np.abs(np.asarray(y, dtype=np.float64))
+    big = a > 1e150
+    small = np.where(big, 0.0, a)
+    # For |y| > 1e150, log(1 + y^2/2) = 2 log|y| - log 2 to far below float64 resolution.
+    return np.where(big, 2.0 * _np_log0(np.where(big, a, 1.0)) - np.log(2.0), np.log1p(small * small / 2.0))
+
+
+def _np_exp_sat(x: Any) -> Any:
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x > _LOG_MAX, np.inf, np.exp(np.minimum(x, _LOG_MAX)))
+
+
+NUMPY_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    "Log0": _np_log0,
+    "LogAddExp": np.logaddexp,
+    "Expit": _np_expit,
+    "Log1pHalfSq": _np_log1p_half_sq,
+    "ExpSat": _np_exp_sat,
+    "Maximum": np.maximum,
+    "Minimum": np.minimum,
+}
+
+
+def to_numeric_form(expr: sp.Expr) -> sp.Expr:
+    """Map plain ``log``/``exp``/``Max``/``Min`` onto their stable primitives."""
+    out = expr.replace(sp.log, Log0).replace(sp.exp, ExpSat)
+    out = out.replace(
+        lambda e: isinstance(e, (sp.Max, sp.Min)) and len(e.args) == 2,
+        lambda e: (Maximum if isinstance(e, sp.Max) else Minimum)(*e.args),
+    )
+    return out
+
+
+def lambdify_stable(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
+    """Lambdify ``expr`` (stable primitives allowed) into a float64 numpy function."""
+    return sp.lambdify(
+        list(args), to_numeric_form(expr), modules=[NUMPY_IMPLEMENTATIONS, "numpy"]
+    )

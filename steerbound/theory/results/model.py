@@ -1,0 +1,91 @@
+"""The data model of a result: hypotheses, a sympy statement, and a proof of named steps.
+
+A proof is a *chain* of relations ``lhs_1 (=|>=) rhs_1 = lhs_2 (=|>=) rhs_2 ...`` running from
+the statement's left-hand side to its right-hand side, plus *side* steps that establish the
+premises of lemma applications. Each step carries a :class:`Justification`:
+
+* ``algebra``: an equality, checked by ``simplify(lhs - rhs) == 0`` (after ``given``
+  substitutions, e.g. a parametrisation of probabilities that sum to 1);
+* ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemma_catalog`) under
+  ``mapping``; the instantiated conclusion must match the step, every instantiated premise must
+  be a hypothesis, an earlier step, or decided true by sympy, and the lemma must be proved.
+  ``mapping=None`` marks a termwise application (the lemma is stated for 3 terms);
+* ``hypothesis``: the step is one of the result's hypotheses;
+* ``definition``: the step instantiates the statement of a definition result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from steerbound.theory.expressions import BoundExpression
+
+
+@dataclass(frozen=True)
+class Justification:
+    kind: str  # "algebra" | "lemma" | "hypothesis" | "definition"
+    name: str = ""
+    mapping: dict[sp.Symbol, sp.Expr] | None = None
+    given: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+
+def algebra(given: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
+    return Justification("algebra", given=dict(given or {}))
+
+
+def lemma(name: str, mapping: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
+    return Justification("lemma", name, mapping)
+
+
+def hypothesis(name: str) -> Justification:
+    return Justification("hypothesis", name)
+
+
+def definition(name: str, mapping: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
+    return Justification("definition", name, mapping or {})
+
+
+@dataclass(frozen=True)
+class ProofStep:
+    """One named step: the relation it establishes and why."""
+
+    name: str
+    text: str
+    relation: sp.Rel
+    by: Justification
+    chain: bool = True
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    name: str
+    text: str
+    relation: sp.Basic | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A definition, assumption, theorem, corollary or proposition of THEORY.md.
+
+    ``form`` distinguishes variants ("verified", "published", "jensen", "tilted", ...);
+    ``proof_symbols`` maps statement symbols to stronger-assumption symbols used inside the
+    proof (e.g. ``r_e`` to a nonnegative ``r_e`` when the hypothesis is ``r_e >= 0``).
+    """
+
+    name: str
+    form: str
+    title: str
+    hypotheses: tuple[Hypothesis, ...]
+    statement: sp.Basic | None
+    text: str
+    proof: tuple[ProofStep, ...] = ()
+    confidence: str = ""
+    bound: BoundExpression | None = None
+    proof_symbols: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.form})" if self.form else self.name
