@@ -45,7 +45,10 @@ def _f64(x: Any, name: str, ndim: int) -> np.ndarray:
 
 
 def _u_torch(U: Any) -> torch.Tensor:
-    u = U if isinstance(U, torch.Tensor) else torch.from_numpy(np.asarray(U))
+    if not isinstance(U, torch.Tensor):
+        a = np.asarray(U)
+        U = torch.from_numpy(a if a.flags.writeable else a.copy())
+    u = U
     if u.ndim != 2:
         raise ValueError(f"U must have shape (vocab, d), got {tuple(u.shape)}")
     return u.detach()
@@ -53,20 +56,17 @@ def _u_torch(U: Any) -> torch.Tensor:
 
 def unembedding_rows(U: Any, ids: Any) -> np.ndarray:
     """Rows ``U[ids]`` as float64 numpy (``ids`` of any shape; result ``ids.shape + (d,)``)."""
-    index = torch.as_tensor(np.asarray(ids, dtype=np.int64))
+    index = torch.from_numpy(np.array(ids, dtype=np.int64))  # a copy: always writable
     u = _u_torch(U)
     return u[index.to(u.device)].to("cpu", torch.float64).numpy()
 
 
 def unembed(h: Any, U: Any) -> np.ndarray:
     """Logits ``h @ U.T`` in float64, computed in vocabulary chunks; ``h``: ``(n, d)``."""
-    hh = torch.from_numpy(_f64(h, "h", 2))
     u = _u_torch(U)
-    out = [
-        u[i : i + CHUNK_ROWS].to(hh.device, torch.float64) @ hh.T
-        for i in range(0, u.shape[0], CHUNK_ROWS)
-    ]
-    return torch.cat(out).T.numpy()
+    hh = torch.tensor(_f64(h, "h", 2), device=u.device)
+    out = [u[i : i + CHUNK_ROWS].to(torch.float64) @ hh.T for i in range(0, u.shape[0], CHUNK_ROWS)]
+    return torch.cat(out).T.cpu().numpy()
 
 
 def unembedding_gram(U: Any) -> np.ndarray:
@@ -107,10 +107,11 @@ def _reference_index(r: np.ndarray, reference_r: float | None) -> int:
 class SideFits:
     """Fits of a quantity against ``|r_e|`` separately for ``r_e > 0`` and ``r_e < 0`` (both
     slopes are positive for a norm that grows like ``lam |r_e|``); ``None`` if a side has no
-    point."""
+    point. ``max_abs_r``: the fit window (``None``: all points)."""
 
     positive: LinearFit | None
     negative: LinearFit | None
+    max_abs_r: float | None = None
 
 
 def side_fits(
@@ -126,7 +127,7 @@ def side_fits(
             if enough
             else None
         )
-    return SideFits(fits[0], fits[1])
+    return SideFits(fits[0], fits[1], max_abs_r)
 
 
 @dataclass(frozen=True)
@@ -167,13 +168,16 @@ def measure_assumption1(
         fits = side_fits(r, hidden[:, q], through_origin=through_origin, max_abs_r=max_abs_r)
         for i, fit in enumerate((fits.positive, fits.negative)):
             per_q[i, q] = np.nan if fit is None else fit.slope
-    kw = {"through_origin": through_origin, "max_abs_r": max_abs_r}
     return Assumption1Result(
         r_e=r,
         hidden_norm=hidden,
         logit_norm=logit,
-        hidden_fit=side_fits(r, hidden.mean(axis=1), **kw),
-        logit_fit=None if logit is None else side_fits(r, logit.mean(axis=1), **kw),
+        hidden_fit=side_fits(
+            r, hidden.mean(axis=1), through_origin=through_origin, max_abs_r=max_abs_r
+        ),
+        logit_fit=None
+        if logit is None
+        else side_fits(r, logit.mean(axis=1), through_origin=through_origin, max_abs_r=max_abs_r),
         lam_per_question=per_q,
         through_origin=through_origin,
     )
@@ -291,9 +295,11 @@ def measure_assumption3(
     unsteered_logits: Any = None,
     reference_r: float | None = None,
     through_origin: bool = True,
+    max_abs_r: float | None = None,
 ) -> Assumption3Result:
     """Assumption 3. ``correct_ids``: the correct token id per question; the top-``k`` set comes
-    from ``unsteered_logits`` (``(n_q, vocab)``; default ``h0 @ U.T``), never a steered run."""
+    from ``unsteered_logits`` (``(n_q, vocab)``; default ``h0 @ U.T``), never a steered run.
+    ``std_fit`` uses the points with ``|r_e| <= max_abs_r`` (all by default)."""
     r, delta = _deltas(r_e, h_steered, h0)
     keep = r != 0
     r, delta = r[keep], delta[keep]
@@ -321,10 +327,11 @@ def measure_assumption3(
     ref = _reference_index(r, reference_r)
     samples = proj[ref][valid]
     (osm, osr), _ = stats.probplot(samples, dist="norm")
+    std_fit = side_fits(r, std_logit, through_origin=through_origin, max_abs_r=max_abs_r)
     return Assumption3Result(
         r_e=r, k=k, top_ids=top, correct_in_top=~valid.all(axis=1), valid=valid,
         projections=proj, logit_differences=logit_diff, std_normalized=std_norm,
-        std_logit=std_logit, std_fit=side_fits(r, std_logit, through_origin=through_origin),
+        std_logit=std_logit, std_fit=std_fit,
         reference_r=float(r[ref]), samples=samples, sigma=float(samples.std(ddof=1)),
         normality=normality_test(samples), histogram=np.histogram(samples, bins="auto"),
         qq=(np.asarray(osm), np.asarray(osr)),

@@ -101,7 +101,7 @@ class DatasetConfig:
 class ExperimentConfig:
     name: str
     model: ModelConfig
-    pairs: PairsConfig
+    pairs: PairsConfig | None  # None: no [pairs] section (sweep an existing vector only)
     vector: VectorConfig
     sweep: SweepConfig
     datasets: list[DatasetConfig]
@@ -169,21 +169,8 @@ def _check(condition: bool, where: str, message: str) -> None:
         raise ConfigError(f"{where}: {message}")
 
 
-def parse_config(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
-    """Validate a parsed TOML document into an :class:`ExperimentConfig`."""
-    file = str(source) if source is not None else "<config>"
-    base = Path(source).resolve().parent if source is not None else Path.cwd()
-    top = {"name", "output_dir", "data_dir", "model", "pairs", "vector", "sweep", "datasets"}
-    unknown = sorted(set(data) - top)
-    _check(not unknown, file, f"unknown top-level field(s) {unknown}")
-    for required in ("model", "vector", "sweep"):
-        _check(required in data, file, f"missing section [{required}]")
-    model = _build(ModelConfig, data["model"], f"{file} [model]")
-    _check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
-    from steerbound.empirical.models import DTYPES
-
-    _check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
-    pairs = _build(PairsConfig, data.get("pairs", {"source": "inline"}), f"{file} [pairs]")
+def _parse_pairs(table: Any, file: str) -> PairsConfig:
+    pairs: PairsConfig = _build(PairsConfig, table, f"{file} [pairs]")
     where = f"{file} [pairs]"
     _check(pairs.source in PAIR_SOURCES, f"{where}.source", f"must be one of {PAIR_SOURCES}")
     sides = POSITIVE_SIDES[pairs.source]
@@ -199,6 +186,24 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
     needs["responses"] = ("harmful",)
     for name in needs.get(pairs.source, ()):
         _check(getattr(pairs, name) is not None, f"{where}.{name}", f"required by {pairs.source}")
+    return pairs
+
+
+def parse_config(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
+    """Validate a parsed TOML document into an :class:`ExperimentConfig`."""
+    file = str(source) if source is not None else "<config>"
+    base = Path(source).resolve().parent if source is not None else Path.cwd()
+    top = {"name", "output_dir", "data_dir", "model", "pairs", "vector", "sweep", "datasets"}
+    unknown = sorted(set(data) - top)
+    _check(not unknown, file, f"unknown top-level field(s) {unknown}")
+    for required in ("model", "vector", "sweep"):
+        _check(required in data, file, f"missing section [{required}]")
+    model = _build(ModelConfig, data["model"], f"{file} [model]")
+    _check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
+    from steerbound.empirical.models import DTYPES
+
+    _check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
+    pairs = _parse_pairs(data["pairs"], file) if "pairs" in data else None
     vector = _build(VectorConfig, data["vector"], f"{file} [vector]")
     where = f"{file} [vector]"
     _check(vector.method in ("pca", "mean_diff"), f"{where}.method", "must be pca or mean_diff")
@@ -206,7 +211,7 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
     _check(vector.batch_size >= 1, f"{where}.batch_size", "must be >= 1")
     _check(vector.kappa is None or vector.kappa > 0, f"{where}.kappa", "must be positive")
     layers_ok = isinstance(vector.layers, str | int | float) or (
-        isinstance(vector.layers, list) and vector.layers
+        isinstance(vector.layers, list) and len(vector.layers) > 0
     )
     _check(layers_ok, f"{where}.layers", 'expected ints, fractions or "start:stop"')
     sweep_table = dict(data["sweep"]) if isinstance(data["sweep"], dict) else data["sweep"]

@@ -51,7 +51,12 @@ def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
     from steerbound.empirical import data, pairs
 
     p = config.pairs
+    if p is None:
+        raise ValueError(
+            f"{config.source or 'config'}: no [pairs] section to extract a vector from"
+        )
     chat = p.use_chat_template
+    side: Any = p.positive  # validated against the source's sides by the config parser
     if p.source == "inline":
         built = [ContrastPair(pos, neg) for pos, neg in p.pairs]
     elif p.source == "harmfulness":
@@ -62,7 +67,7 @@ def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
         built = pairs.harmfulness_pairs(
             harmful[:n],
             harmless[:n],
-            positive=p.positive,
+            positive=side,
             tokenizer=tokenizer,
             use_chat_template=chat,
         )
@@ -71,7 +76,10 @@ def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
         items = data.load_stereoset(config.data_path(p.stereoset))
         statements = [item.stereotype for item in items]
         built = pairs.bias_pairs(
-            statements, positive=p.positive, tokenizer=tokenizer, use_chat_template=chat
+            statements,
+            positive=side,
+            tokenizer=tokenizer,
+            use_chat_template=chat,
         )
     else:
         assert p.harmful is not None
@@ -82,7 +90,7 @@ def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
             goals,
             refusals,
             targets,
-            positive=p.positive,
+            positive=side,
             tokenizer=tokenizer,
             use_chat_template=chat,
         )
@@ -114,7 +122,7 @@ def run_extract(
         holdout_fraction=v.holdout_fraction,
         seed=v.seed,
         model_id=config.model.path,
-        template=config.pairs.source,
+        template=config.pairs.source if config.pairs else None,
         block_template=config.model.block_template,
         progress=progress,
     )

@@ -41,7 +41,7 @@ def as_pairs(pairs: Sequence[PairLike]) -> list[ContrastPair]:
     result: list[ContrastPair] = []
     for i, pair in enumerate(pairs):
         if hasattr(pair, "positive") and hasattr(pair, "negative"):
-            positive, negative = pair.positive, pair.negative
+            positive, negative = getattr(pair, "positive"), getattr(pair, "negative")  # noqa: B009
         elif isinstance(pair, tuple | list) and len(pair) == 2:
             positive, negative = pair
         else:

@@ -154,7 +154,7 @@ def fit_behavior_tanh(
     if (np.abs(y) > 1).any():
         raise ValueError("behavior values must lie in [-1, 1]")
     z = np.arctanh(np.clip(y, -0.98, 0.98))
-    guess = np.polyfit(x, z, 1)  # slope and offset of artanh(B): a linear start
+    guess = [float(g) for g in np.polyfit(x, z, 1)]  # artanh(B) is linear: a starting point
     fit = _fit(
         "behavior_tanh", behavior_tanh_form, ("slope", "offset"), x, y, guess,
         ([-np.inf, -20.0], [np.inf, 20.0]), s, absolute_sigma, {},

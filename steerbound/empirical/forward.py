@@ -96,10 +96,12 @@ def forward_kwargs(model: nn.Module, attention_mask: torch.Tensor) -> dict[str, 
     return kwargs
 
 
-def model_device(model: nn.Module) -> torch.device:
+def model_device(model: Any) -> torch.device:
     """Device of the input embeddings (where input ids must go, also with ``device_map``)."""
     embeddings = model.get_input_embeddings()
-    return embeddings.weight.device if embeddings is not None else next(model.parameters()).device
+    if isinstance(embeddings, nn.Module) and isinstance(embeddings.weight, torch.Tensor):
+        return embeddings.weight.device
+    return next(model.parameters()).device
 
 
 @torch.no_grad()

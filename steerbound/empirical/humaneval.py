@@ -46,12 +46,14 @@ for _lim, _val in _limits:
         pass
 def _blocked(*_a, **_k):
     raise OSError("disabled in the steerbound HumanEval sandbox")
+def _no_network(*_a, **_k):
+    raise OSError("network disabled in the steerbound HumanEval sandbox")
 class _NoSocket:
     def __init__(self, *_a, **_k):
-        raise OSError("network disabled in the steerbound HumanEval sandbox")
+        _no_network()
 _so.socket = _NoSocket
 for _n in ("create_connection", "create_server", "getaddrinfo", "socketpair", "fromfd"):
-    setattr(_so, _n, _blocked)
+    setattr(_so, _n, _no_network)
 for _n in ("system", "popen", "fork", "forkpty", "kill", "killpg", "execv", "execve", "execvp",
            "spawnv", "spawnve", "posix_spawn", "posix_spawnp", "remove", "unlink", "rmdir",
            "removedirs", "rename", "renames", "replace", "truncate", "chmod", "chown", "putenv"):

@@ -87,7 +87,7 @@ def load_model(
             f"cache{hint}: {error}"
         ) from error
     if device_map is None:
-        model.to(device)
+        model.to(device)  # type: ignore[arg-type]
     if tokenizer.pad_token is None:
         if tokenizer.eos_token is None:
             raise ValueError(f"tokenizer of {source!r} has neither a pad token nor an eos token")

@@ -3,9 +3,10 @@
 A *unit* is one (prompt, coefficient ``r_e``) pair. Units are enumerated prompt-major and cut
 into fixed batches of ``batch_size``; each batch runs one steered forward (the ``forward``
 strategy, :func:`~steerbound.empirical.forward.steered_forward` by default, or a prefix-cached
-engine with the same signature) plus, when asked, one unsteered forward of its distinct prompts
-(the baseline). Every measurement turns the batch into result rows, which are committed to the
-:class:`~steerbound.empirical.store.SweepStore` a batch at a time; committed units are skipped on
+engine with the same signature); with ``baseline=True`` the batch's distinct prompts ride along
+in the same forward with ``r_e = 0`` (the unsteered baseline). Every measurement turns the batch
+into result rows, committed to the :class:`~steerbound.empirical.store.SweepStore` a batch at a
+time; committed units are skipped on
 resume, and because batches are fixed, a resumed sweep reproduces an uninterrupted one exactly.
 """
 
@@ -194,10 +195,7 @@ def run_sweep(
             todo = [r for r in batch if (r.prompt.prompt_id, r.coefficient) not in store.completed]
             if not todo:
                 continue
-            ids, mask = encode_prompts(tokenizer, [r.prompt.text for r in todo])
-            coef = torch.tensor([r.coefficient for r in todo], dtype=torch.float32)
-            outputs = forward(model, ids, mask, vector, coef, layers=layers)
-            base = _baseline(model, tokenizer, todo, forward) if baseline else None
+            outputs, base = _evaluate(model, tokenizer, vector, todo, forward, layers, baseline)
             view = SweepBatch(todo, outputs, base, tokenizer)
             rows: list[dict[str, Any]] = []
             for name, measurement in measurements.items():
@@ -212,13 +210,30 @@ def run_sweep(
     return SweepResult(store.rows(), computed, skipped, store)
 
 
-def _baseline(
-    model: Any, tokenizer: Any, rows: list[SweepRow], forward: ForwardStrategy
-) -> SteeredOutputs:
-    """Unsteered readouts of the batch's distinct prompts, expanded to its rows."""
-    distinct = list(dict.fromkeys(r.prompt.prompt_id for r in rows))
-    texts = {r.prompt.prompt_id: r.prompt.text for r in rows}
-    ids, mask = encode_prompts(tokenizer, [texts[p] for p in distinct])
-    out = forward(model, ids, mask, None, torch.zeros(len(distinct)))
-    index = torch.tensor([distinct.index(r.prompt.prompt_id) for r in rows])
-    return SteeredOutputs(out.logits[index], out.final_hidden[index])
+def _evaluate(
+    model: Any,
+    tokenizer: Any,
+    vector: SteeringVector,
+    rows: list[SweepRow],
+    forward: ForwardStrategy,
+    layers: Sequence[int] | None,
+    baseline: bool,
+) -> tuple[SteeredOutputs, SteeredOutputs | None]:
+    """One forward of the batch's rows; with ``baseline``, each distinct prompt is appended once
+    more with ``r_e = 0`` to the same forward (same padding; ``r_e = 0`` rows then match it up to
+    the float rounding of a different batch row, about 1e-7 relative on CPU), and the unsteered
+    readouts are expanded back to the rows."""
+    by_id = {r.prompt.prompt_id: r.prompt for r in rows}
+    distinct = list(by_id) if baseline else []
+    texts = [r.prompt.text for r in rows] + [by_id[p].text for p in distinct]
+    coefficients = [r.coefficient for r in rows] + [0.0] * len(distinct)
+    ids, mask = encode_prompts(tokenizer, texts)
+    out = forward(
+        model, ids, mask, vector, torch.tensor(coefficients, dtype=torch.float32), layers=layers
+    )
+    n = len(rows)
+    steered = SteeredOutputs(out.logits[:n], out.final_hidden[:n])
+    if not baseline:
+        return steered, None
+    index = torch.tensor([n + distinct.index(r.prompt.prompt_id) for r in rows])
+    return steered, SteeredOutputs(out.logits[index], out.final_hidden[index])

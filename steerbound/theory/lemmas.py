@@ -97,7 +97,19 @@ def combine(*proofs: LemmaProof) -> LemmaProof:
     return LemmaProof("passed", " | ".join(p.detail for p in proofs))
 
 
+def _witness_point(expr: sp.Expr) -> dict[sp.Symbol, sp.Expr]:
+    """A sample point in every symbol's domain (small positive rationals, integers >= 3)."""
+    point: dict[sp.Symbol, sp.Expr] = {}
+    for i, sym in enumerate(sorted(expr.free_symbols, key=str)):
+        point[sym] = sp.Integer(3 + i) if sym.is_integer else sp.Rational(2 + i, 7 + 3 * i)
+    return point
+
+
 def is_zero(expr: sp.Expr) -> LemmaProof:
+    """``expr == 0`` identically: "passed" if sympy simplifies it to 0, "failed" with a witness
+    point where it is provably non-zero, "undecided" otherwise."""
+    if expr == 0 or sp.expand(expr) == 0:
+        return LemmaProof("passed", "simplifies to 0")
     diff = sp.simplify(expr)
     if diff != 0:
         diff = sp.simplify(sp.expand_log(diff.rewrite(sp.log)))
@@ -107,6 +119,10 @@ def is_zero(expr: sp.Expr) -> LemmaProof:
         return LemmaProof("passed", "simplifies to 0")
     if diff.is_nonzero:
         return LemmaProof("failed", f"difference {diff} != 0")
+    point = _witness_point(diff)
+    value = sp.N(diff.subs(point), 50)
+    if value.is_number and value.is_real and abs(value) > sp.Float("1e-40"):
+        return LemmaProof("failed", f"difference = {sp.N(value, 6)} != 0 at {point}")
     return LemmaProof("undecided", f"difference {diff} not simplified to 0")
 
 

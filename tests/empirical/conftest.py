@@ -124,3 +124,32 @@ def model_and_tokenizer(tiny_models: dict[str, tuple[Any, Any]], family: str) ->
 @pytest.fixture
 def llama(tiny_models: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
     return tiny_models["llama"]
+
+
+def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.0) -> Any:
+    """A SteeringVector of random directions of L2 norm ``norm`` for ``model``."""
+    from steerbound.empirical.blocks import decoder_blocks
+    from steerbound.empirical.models import hidden_size
+    from steerbound.empirical.vectors import SteeringVector, VectorManifest
+
+    width = hidden_size(model)
+    generator = torch.Generator().manual_seed(seed)
+    directions = {}
+    for layer in layers:
+        d = torch.randn(width, generator=generator)
+        directions[layer] = d / d.norm() * norm
+    manifest = VectorManifest(
+        model_id="test",
+        hidden_size=width,
+        n_layers=len(decoder_blocks(model)),
+        layers=sorted(layers),
+        method="random",
+        scale=dict.fromkeys(layers, norm),
+    )
+    return SteeringVector(directions, manifest)
+
+
+def encode(tokenizer: Any, prompts: list[str], side: str = "right") -> tuple[Any, Any]:
+    from steerbound.empirical.forward import encode_prompts
+
+    return encode_prompts(tokenizer, prompts, padding_side=side)

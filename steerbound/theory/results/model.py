@@ -89,3 +89,20 @@ class Result:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.form})" if self.form else self.name
+
+
+def Eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802 (mirrors sympy)
+    """``sympy.Eq`` without evaluation (a proof step must stay a relation)."""
+    return sp.Eq(lhs, rhs, evaluate=False)
+
+
+def Ge(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+    return sp.Ge(lhs, rhs, evaluate=False)
+
+
+def Le(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+    return sp.Le(lhs, rhs, evaluate=False)
+
+
+def Gt(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+    return sp.Gt(lhs, rhs, evaluate=False)

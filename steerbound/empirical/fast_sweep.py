@@ -1,0 +1,329 @@
+"""The fast teacher-forced sweep engine: prefix caching, batched coefficients, bounded memory.
+
+A sweep evaluates prompts x a coefficient grid. Everything up to and including the lowest
+steered block ``first`` is the same for every coefficient, so per batch of prompts it runs
+once (:mod:`steerbound.empirical.prefix_cache`); only blocks ``first + 1 ..``, the final norm
+and the LM head (at the readout position only) run for every (prompt, coefficient) row, with
+per-row coefficients. Rows are processed in chunks whose size comes from a memory budget
+(:func:`row_bytes`), so peak memory does not grow with the length of the grid.
+
+Outputs are :class:`~steerbound.empirical.forward.SteeredOutputs` equal to
+:func:`~steerbound.empirical.forward.steered_forward` (the plain reference) up to float
+rounding. :class:`PrefixCachedForward` has the reference's signature (a ``ForwardStrategy`` for
+the sweep engine): rows that repeat a prompt share its prefix. :func:`sweep_grid` takes
+prompts and a grid and returns rows in **prompt-major order**: row ``p * C + c`` is prompt
+``p`` with ``coefficients[c]`` (``outputs.logits.view(P, C, vocab)``). Models whose forward
+cannot be reproduced (checked on every call against the reference on two rows) fall back to
+the plain path with a logged reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from steerbound.empirical.blocks import decoder_blocks
+from steerbound.empirical.forward import (
+    SteeredOutputs,
+    forward_kwargs,
+    model_device,
+    readout_positions,
+    steered_forward,
+)
+from steerbound.empirical.prefix_cache import (
+    PrefixState,
+    PrefixUnsupported,
+    Suffix,
+    capture_prefix,
+    find_suffix,
+    replay_suffix,
+)
+from steerbound.empirical.vectors import SteeringVector
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MEMORY_BUDGET = 256 * 2**20
+#: Agreement required of the engine's logits with the reference on the check rows,
+#: relative to ``max(1, max |logit|)``; structural errors give differences of order 1.
+CHECK_TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-8}
+
+
+def row_bytes(config: Any, seq_len: int, dtype: torch.dtype = torch.float32) -> int:
+    """Estimated peak working memory (bytes) of one row while a decoder block runs.
+
+    Per token: about 10 hidden-size and 3 intermediate-size activations, one attention row per
+    head (``heads * seq_len``) and the boolean mask row; per row: float32 logits at the readout
+    position (three vocab-size buffers). Blocks run under ``no_grad`` and free their
+    activations, so the estimate does not depend on the number of blocks.
+    """
+    text = config.get_text_config() if hasattr(config, "get_text_config") else config
+    hidden = int(text.hidden_size)
+    inner = getattr(text, "intermediate_size", None) or getattr(text, "n_inner", None)
+    heads = int(getattr(text, "num_attention_heads", 1))
+    size = torch.empty((), dtype=dtype).element_size()
+    per_token = size * (10 * hidden + 3 * int(inner or 4 * hidden) + heads * seq_len) + seq_len
+    return seq_len * per_token + 12 * int(text.vocab_size) + 8 * hidden
+
+
+@dataclass
+class ReplayChunk:
+    """One chunk of rows ready to run: ``rows`` index the caller's rows; ``prompt_rows`` the
+    prompt batch of ``state``; ``coefficients`` are the rows' ``r_e``."""
+
+    rows: torch.Tensor
+    suffix: Suffix
+    state: PrefixState
+    prompt_rows: torch.Tensor
+    coefficients: torch.Tensor
+    directions: dict[int, torch.Tensor]
+
+    def run(self) -> SteeredOutputs:
+        with torch.no_grad():
+            logits, final = replay_suffix(
+                self.suffix, self.state, self.prompt_rows, self.coefficients, self.directions
+            )
+        return SteeredOutputs(logits=logits, final_hidden=final)
+
+
+def _directions(vector: SteeringVector, layers: Sequence[int] | None) -> dict[int, torch.Tensor]:
+    chosen = sorted(vector.directions) if layers is None else sorted(set(layers))
+    missing = [layer for layer in chosen if layer not in vector.directions]
+    if missing or not chosen:
+        raise ValueError(f"layers {missing or chosen} are not in the steering vector")
+    return {layer: vector.directions[layer] for layer in chosen}
+
+
+def _pack(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Move every row's real tokens to the left (right padding), keeping their order."""
+    order = torch.argsort((attention_mask == 0).to(torch.int8), dim=1, stable=True)
+    return input_ids.gather(1, order), attention_mask.gather(1, order)
+
+
+def _trim(ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    width = int(readout_positions(mask).max()) + 1
+    return ids[:, :width], mask[:, :width]
+
+
+@dataclass
+class PrefixCachedForward:
+    """Prefix-cached steered forward with :func:`steered_forward`'s signature.
+
+    ``memory_budget_bytes`` bounds the working memory of one chunk (:func:`row_bytes`);
+    ``check`` compares two rows with the reference on every call (cost: two plain forwards)
+    and falls back to the plain path on disagreement; ``last_path`` records ``"prefix"`` or
+    ``"plain: <reason>"`` for the most recent call.
+    """
+
+    memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET
+    check: bool = True
+    block_template: str | None = None
+    progress: bool = False
+    last_path: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        if self.memory_budget_bytes <= 0:
+            raise ValueError(
+                f"memory_budget_bytes must be positive, got {self.memory_budget_bytes}"
+            )
+
+    def __call__(
+        self,
+        model: Any,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        vector: SteeringVector | None,
+        coefficients: torch.Tensor,
+        *,
+        layers: Sequence[int] | None = None,
+    ) -> SteeredOutputs:
+        """Rows ``i`` = prompt ``input_ids[i]`` steered with ``coefficients[i]``."""
+        if input_ids.shape != attention_mask.shape or input_ids.ndim != 2:
+            raise ValueError("input_ids and attention_mask must have the same (rows, seq) shape")
+        coefficients = torch.as_tensor(coefficients, dtype=torch.float32).reshape(-1)
+        if coefficients.shape[0] != input_ids.shape[0]:
+            raise ValueError(
+                f"coefficients has {coefficients.shape[0]} values for {input_ids.shape[0]} rows"
+            )
+        key = torch.cat([input_ids.masked_fill(attention_mask == 0, -1), attention_mask], dim=1)
+        unique, prompt_index = torch.unique(key, dim=0, return_inverse=True)
+        width = input_ids.shape[1]
+        prompt_ids, prompt_mask = unique[:, :width].clamp(min=0), unique[:, width:]
+        return self.collect(
+            model, prompt_ids, prompt_mask, prompt_index, coefficients, vector, layers
+        )
+
+    def collect(
+        self,
+        model: Any,
+        prompt_ids: torch.Tensor,
+        prompt_mask: torch.Tensor,
+        prompt_index: torch.Tensor,
+        coefficients: torch.Tensor,
+        vector: SteeringVector | None,
+        layers: Sequence[int] | None = None,
+    ) -> SteeredOutputs:
+        """Rows ``i`` = prompt ``prompt_index[i]`` of ``prompt_ids`` with ``coefficients[i]``."""
+        logits: torch.Tensor | None = None
+        final: torch.Tensor | None = None
+        for rows, out in self.iter_rows(
+            model, prompt_ids, prompt_mask, prompt_index, coefficients, vector, layers
+        ):
+            if logits is None or final is None:
+                n = prompt_index.shape[0]
+                logits = torch.empty(n, out.logits.shape[1], dtype=torch.float32)
+                final = torch.empty(n, out.final_hidden.shape[1], dtype=torch.float32)
+            logits[rows], final[rows] = out.logits, out.final_hidden
+        assert logits is not None and final is not None
+        return SteeredOutputs(logits=logits, final_hidden=final)
+
+    def iter_rows(
+        self,
+        model: Any,
+        prompt_ids: torch.Tensor,
+        prompt_mask: torch.Tensor,
+        prompt_index: torch.Tensor,
+        coefficients: torch.Tensor,
+        vector: SteeringVector | None,
+        layers: Sequence[int] | None = None,
+    ) -> Iterator[tuple[torch.Tensor, SteeredOutputs]]:
+        """Stream ``(row indices, outputs)`` chunk by chunk (bounded memory)."""
+        done = torch.zeros(prompt_index.shape[0], dtype=torch.bool)
+        try:
+            chunks = self.plan(
+                model, prompt_ids, prompt_mask, prompt_index, coefficients, vector, layers
+            )
+            for chunk in tqdm(chunks, desc="sweep", disable=not self.progress):
+                yield chunk.rows, chunk.run()
+                done[chunk.rows] = True
+            self.last_path = "prefix"
+        except PrefixUnsupported as reason:
+            self.last_path = f"plain: {reason}"
+            logger.warning(
+                "prefix cache off for %s (%s); plain forward", type(model).__name__, reason
+            )
+            rest = (~done).nonzero().flatten()
+            step = self._rows_per_chunk(model, prompt_ids.shape[1], 0)
+            for start in range(0, rest.shape[0], step):
+                rows = rest[start : start + step]
+                picked = prompt_index[rows]
+                out = steered_forward(
+                    model, prompt_ids[picked], prompt_mask[picked], vector, coefficients[rows],
+                    layers=layers, block_template=self.block_template,
+                )  # fmt: skip
+                yield rows, out
+
+    def _rows_per_chunk(self, model: Any, seq_len: int, reserved: int) -> int:
+        dtype = next(model.parameters()).dtype
+        per_row = row_bytes(model.config, seq_len, dtype)
+        return max(1, (self.memory_budget_bytes - reserved) // per_row)
+
+    def plan(
+        self,
+        model: Any,
+        prompt_ids: torch.Tensor,
+        prompt_mask: torch.Tensor,
+        prompt_index: torch.Tensor,
+        coefficients: torch.Tensor,
+        vector: SteeringVector | None,
+        layers: Sequence[int] | None = None,
+    ) -> Iterator[ReplayChunk]:
+        """Capture prefixes prompt batch by prompt batch and yield the chunks to replay.
+
+        Raises :class:`PrefixUnsupported` (before the first chunk) when the model's forward
+        cannot be reproduced; ``vector=None`` or a model without ``position_ids`` raise it too.
+        """
+        if vector is None:
+            raise PrefixUnsupported("no steering vector (nothing to sweep)")
+        directions = _directions(vector, layers)
+        blocks = decoder_blocks(model, self.block_template)
+        first = min(directions)
+        if not all(0 <= layer < len(blocks) for layer in directions):
+            raise ValueError(f"layers {sorted(directions)} do not fit {len(blocks)} blocks")
+        ids, mask = _pack(prompt_ids, prompt_mask)
+        takes_positions = "position_ids" in forward_kwargs(model, prompt_mask)
+        if not takes_positions and not torch.equal(mask, prompt_mask):
+            raise PrefixUnsupported("left padding on a model that takes no position_ids")
+        device = model_device(model)
+        order = torch.argsort(mask.sum(dim=1), descending=True, stable=True)
+        per_batch = self._rows_per_chunk(model, int(mask.sum(dim=1).max()), 0)
+        suffix: Suffix | None = None
+        for start in range(0, order.shape[0], per_batch):
+            members = order[start : start + per_batch]
+            local = torch.full((ids.shape[0],), -1, dtype=torch.long)
+            local[members] = torch.arange(members.shape[0])
+            rows = (local[prompt_index] >= 0).nonzero().flatten()
+            if rows.shape[0] == 0:
+                continue
+            batch_ids, batch_mask = _trim(ids[members], mask[members])
+            batch_ids, batch_mask = batch_ids.to(device), batch_mask.to(device)
+            with torch.no_grad():
+                state = capture_prefix(
+                    model, blocks, first, batch_ids, batch_mask,
+                    forward_kwargs(model, batch_mask), readout_positions(batch_mask),
+                )  # fmt: skip
+                if suffix is None:
+                    suffix = find_suffix(model, blocks, first, state)
+            chunk = ReplayChunk(rows, suffix, state, local[prompt_index[rows]],
+                                coefficients[rows], directions)  # fmt: skip
+            if self.check and start == 0:
+                self._check(model, chunk, batch_ids, batch_mask, vector, layers)
+            reserved = state.hidden.numel() * state.hidden.element_size() * 3
+            step = self._rows_per_chunk(model, batch_ids.shape[1], reserved)
+            for offset in range(0, rows.shape[0], step):
+                part = slice(offset, offset + step)
+                yield ReplayChunk(rows[part], suffix, state, chunk.prompt_rows[part],
+                                  chunk.coefficients[part], directions)  # fmt: skip
+
+    def _check(
+        self,
+        model: Any,
+        chunk: ReplayChunk,
+        batch_ids: torch.Tensor,
+        batch_mask: torch.Tensor,
+        vector: SteeringVector,
+        layers: Sequence[int] | None,
+    ) -> None:
+        """Compare two rows of ``chunk`` with the reference forward; raise on disagreement."""
+        pick = torch.tensor([0, chunk.rows.shape[0] - 1]).unique()  # first and last row
+        probe = ReplayChunk(chunk.rows[pick], chunk.suffix, chunk.state, chunk.prompt_rows[pick],
+                            chunk.coefficients[pick], chunk.directions)  # fmt: skip
+        fast = probe.run()
+        picked = probe.prompt_rows.to(batch_ids.device)
+        plain = steered_forward(
+            model, batch_ids[picked], batch_mask[picked], vector, probe.coefficients,
+            layers=layers, block_template=self.block_template,
+        )  # fmt: skip
+        tolerance = CHECK_TOLERANCE.get(next(model.parameters()).dtype, 2e-2)
+        scale = max(1.0, float(plain.logits.abs().max()))
+        error = float((fast.logits - plain.logits).abs().max()) / scale
+        if not error <= tolerance:
+            raise PrefixUnsupported(f"replay differs from the reference by {error:.2e} (relative)")
+
+
+def sweep_grid(
+    model: Any,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+    vector: SteeringVector,
+    coefficients: Sequence[float] | torch.Tensor,
+    *,
+    layers: Sequence[int] | None = None,
+    engine: PrefixCachedForward | None = None,
+) -> SteeredOutputs:
+    """Every prompt under every coefficient: ``P * C`` rows, prompt-major (row ``p * C + c``)."""
+    grid = torch.as_tensor(coefficients, dtype=torch.float32).reshape(-1)
+    if grid.numel() == 0:
+        raise ValueError("coefficients must not be empty")
+    if input_ids.shape != attention_mask.shape or input_ids.ndim != 2:
+        raise ValueError("input_ids and attention_mask must have the same (prompts, seq) shape")
+    n_prompts = input_ids.shape[0]
+    prompt_index = torch.arange(n_prompts).repeat_interleave(grid.numel())
+    engine = engine if engine is not None else PrefixCachedForward()
+    return engine.collect(
+        model, input_ids, attention_mask, prompt_index, grid.repeat(n_prompts), vector, layers
+    )

@@ -1,0 +1,225 @@
+"""Check suites for the helpfulness results: Theorem 2 (all forms), Corollaries 2 and 3.
+
+Exact helpfulness ``H(r_e) = P_r(c)`` comes from :mod:`steerbound.simulate.tilting`; bound
+values and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) come from
+:mod:`steerbound.theory`. All helpfulness bounds are upper bounds, checked for both signs of
+``r_e``. The curvature result and Corollary 2's limit live in :mod:`checks_expectation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from steerbound import theory
+from steerbound.simulate.geometries import PROJECTION_LAWS, sample_answer_chains, sample_topk
+from steerbound.simulate.geometries.base import TokenGeometry
+from steerbound.simulate.harness import BoundTally, CheckResult, probability_fields
+from steerbound.simulate.multitoken_exact import chain_log_helpfulness
+from steerbound.simulate.suite_base import SuiteContext, describe_token_case, symmetric_grid
+from steerbound.simulate.tilting import helpfulness
+
+F64 = NDArray[np.float64]
+
+__all__ = [
+    "T2_FIELDS",
+    "suite_corollary3",
+    "suite_theorem2",
+    "suite_theorem2_published_probability",
+    "topk_exact",
+    "topk_parameters",
+]
+
+T2_FIELDS = ("p0", "q_plus", "q_minus", "g_plus", "g_minus", "alpha", "sigma", "beta", "eps")
+
+
+def topk_parameters(log_p0: F64, proj: F64, correct: NDArray[np.intp], k: int) -> dict[str, F64]:
+    """Theorem 2's parameters of every geometry of a batch, via ``theory.theorem2_parameters``."""
+    rows = [
+        theory.theorem2_parameters(np.exp(lp), x, int(c), k)
+        for lp, x, c in zip(log_p0, proj, correct, strict=True)
+    ]
+    return {f: np.array([getattr(p, f) for p in rows]) for f in T2_FIELDS}
+
+
+def topk_exact(ctx: SuiteContext, g: TokenGeometry, r: F64) -> F64:
+    """Exact helpfulness of a top-k batch on the grid ``r`` (shape ``(R,)``)."""
+    assert g.correct is not None
+    return helpfulness(
+        g.log_p0, g.proj, g.correct, g.lam[:, None] * r[None, :], memory_budget_mb=ctx.budget
+    )
+
+
+def theorem2_bounds(r: F64, p: dict[str, F64], lam: F64) -> dict[str, F64]:
+    """Every Theorem 2 form on the grid ``r`` for a batch with parameters ``p`` (``(N,)``)."""
+    c = {k: v[:, None] for k, v in p.items()}
+    la = lam[:, None]
+    return {
+        "theorem2_jensen": theory.theorem2_jensen_bound(
+            r, c["p0"], c["q_plus"], c["q_minus"], c["g_plus"], c["g_minus"], la
+        ),
+        "theorem2_parabolic": theory.theorem2_parabolic_bound(
+            r, c["p0"], c["alpha"], la, c["sigma"], c["beta"], form="verified"
+        ),
+        "theorem2_tilted": theory.theorem2_tilted_bound(
+            r, c["p0"], c["alpha"], la, c["g_plus"], c["g_minus"]
+        ),
+        "theorem2_published": theory.theorem2_parabolic_bound(
+            r, c["p0"], c["alpha"], la, c["sigma"], c["beta"], form="published"
+        ),
+    }
+
+
+_FORM_OF = {
+    "theorem2_jensen": "verified",
+    "theorem2_parabolic": "verified",
+    "theorem2_tilted": "verified",
+    "theorem2_published": "published",
+}
+_NOTES = {
+    "theorem2_jensen": "Lemma 2a (deterministic)",
+    "theorem2_parabolic": "Lemma 2b, alpha/2 (deterministic)",
+    "theorem2_tilted": "Lemma 2c (deterministic)",
+    "theorem2_published": "T2-paper, alpha (fails for lam*sigma*beta*|r_e| < 1.319)",
+}
+
+
+def _t2_blocks(ctx: SuiteContext, variant: str) -> list[tuple[int, TokenGeometry]]:
+    cfg = ctx.config
+    ks = (2, 4, 10, 40)
+    laws = PROJECTION_LAWS if variant == "valid" else ("gaussian",)
+    per = max(6, cfg.n // (len(ks) * len(laws)))
+    out: list[tuple[int, TokenGeometry]] = []
+    for law in laws:
+        for k in ks:
+            # Half of the cases on the restricted vocabulary (eps = 0), half with a tail.
+            tail = [v for v in cfg.vocab_sizes if v > k]
+            for vocab, count in (([k], per - per // 2), (tail, per // 2)):
+                if count and vocab:
+                    out += [(k, g) for g in sample_topk(ctx.rng, count, k, vocab, law=law, variant=variant)]
+    shapes = tuple(s for s in cfg.matrix_shapes if s[0] >= 10)
+    for g in sample_topk(ctx.rng, 1, 10, [10], variant=variant, matrix_shapes=shapes)[1:]:
+        out.append((10, g))
+    return out
+
+
+def suite_theorem2(ctx: SuiteContext) -> list[CheckResult]:
+    """All Theorem 2 forms on exchangeable top-k geometries (valid and ``along_h``)."""
+    r = symmetric_grid(ctx.config)
+    out = []
+    for variant in ("valid", "along_h"):
+        tallies = {name: BoundTally() for name in _FORM_OF}
+        for k, g in _t2_blocks(ctx, variant):
+            assert g.correct is not None
+            params = topk_parameters(g.log_p0, g.proj, g.correct, k)
+            exact = topk_exact(ctx, g, r)
+            describe = describe_token_case(g, {f: params[f] for f in T2_FIELDS})
+            for name, bound in theorem2_bounds(r, params, g.lam).items():
+                tallies[name].add(exact, bound, r, -1.0, describe)
+        for name, tally in tallies.items():
+            form = _FORM_OF[name]
+            if variant == "along_h" and form == "published":
+                continue  # uninformative: it already fails on valid geometries
+            expect = "hold" if form == "verified" else "fail"
+            note = _NOTES[name]
+            if variant == "along_h":
+                note += "; deterministic, so it needs no exchangeability"
+            out.append(
+                CheckResult.from_tally(
+                    tally, check_id=f"{name}/{variant}", result="Theorem 2", form=form,
+                    sampler="topk", variant=variant, expectation=expect, kind="bound", note=note,
+                    config=ctx.base_config(
+                        ks=[2, 4, 10, 40], laws=list(PROJECTION_LAWS), tail_eps_max=0.3,
+                        matrix_shapes=[list(s) for s in ctx.config.matrix_shapes],
+                    ),
+                )
+            )
+    return out
+
+
+def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]:
+    """T2-paper read as "holds with probability >= 1 - 2/k" (restricted vocab, eps = 0)."""
+    r = symmetric_grid(ctx.config)
+    n = ctx.config.n_probability
+    out = []
+    for k in (3, 10, 40, 100):
+        (g,) = sample_topk(ctx.rng, n, k, [k], law="gaussian")
+        assert g.correct is not None
+        params = topk_parameters(g.log_p0, g.proj, g.correct, k)
+        bound = theorem2_bounds(r, params, g.lam)["theorem2_published"]
+        tally = BoundTally()
+        held = tally.add(topk_exact(ctx, g, r), bound, r, -1.0, describe_token_case(g, params))
+        nontrivial = (params["q_plus"] > 0) & (params["q_minus"] > 0)
+        cond = float(held[nontrivial].mean()) if nontrivial.any() else float("nan")
+        prob = probability_fields(int(held.sum()), n, 1.0 - 2.0 / k, ">=")
+        expect = "fail" if k >= 40 else "hold"
+        out.append(
+            CheckResult.from_tally(
+                tally, held=prob.pop("held"), check_id=f"theorem2_published_probability/k{k}",
+                result="Theorem 2", form="published", sampler="topk", variant="valid",
+                expectation=expect, kind="probability",
+                note=f"P[T2-paper holds on the whole grid] vs 1 - 2/k (k={k}, eps=0); "
+                f"conditional on both T+ and T- non-empty it holds in {cond:.3f} of cases "
+                f"(claimed 1)",
+                config=ctx.base_config(k=k, law="gaussian", n_probability=n, relation=">="),
+                **prob,
+            )
+        )
+    return out
+
+
+_CHAIN_SHAPES = ((2, 3, 3), (2, 4, 4), (3, 4, 4), (2, 10, 10), (2, 4, 64))
+
+
+def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
+    """Corollary 3 on correct-answer chains: verified (alpha/2) and published (alpha) forms."""
+    r = symmetric_grid(ctx.config)
+    n = max(ctx.config.n, ctx.config.n_probability // 4)
+    per = max(1, n // len(_CHAIN_SHAPES))
+    tallies = {"verified": BoundTally(), "published": BoundTally()}
+    prob: dict[str, Any] = {}
+    for length, k, step_vocab in _CHAIN_SHAPES:
+        chain = sample_answer_chains(ctx.rng, per, length=length, k=k, step_vocab=step_vocab)
+        flat = topk_parameters(
+            chain.log_p0.reshape(per * length, -1), chain.proj.reshape(per * length, -1),
+            chain.correct.reshape(-1), k,
+        )
+        p = {f: v.reshape(per, 1, length) for f, v in flat.items()}
+        a = chain.lam[:, None] * r[None, :]
+        exact = np.exp(chain_log_helpfulness(chain, a, memory_budget_mb=ctx.budget))
+
+        def describe(i: int, j: int, chain: Any = chain, p: dict[str, F64] = p) -> dict[str, Any]:
+            return {
+                "length": chain.length, "k": chain.k, "lam": float(chain.lam[i]),
+                "p0_steps": np.exp(chain.log_p0[i]).tolist(), "proj_steps": chain.proj[i].tolist(),
+                "correct": chain.correct[i].tolist(),
+                **{f: p[f][i, 0].tolist() for f in ("p0", "alpha", "sigma", "beta")},
+            }
+
+        for form, tally in tallies.items():
+            bound = theory.corollary3_bound(
+                r[None, :], p["p0"], p["alpha"], chain.lam[:, None], p["sigma"], p["beta"], form=form
+            )
+            held = tally.add(exact, bound, r, -1.0, describe)
+            if form == "published" and (length, k) == (2, 10):
+                prob = probability_fields(int(held.sum()), per, max(0.0, 1 - 2 * length / k), ">=")
+    out = []
+    for form, tally in tallies.items():
+        extra = {k: v for k, v in prob.items() if k != "held"} if form == "published" else {}
+        out.append(
+            CheckResult.from_tally(
+                tally, check_id=f"corollary3_{form}/valid", result="Corollary 3", form=form,
+                sampler="answer_chain", variant="valid",
+                expectation="hold" if form == "verified" else "fail", kind="bound",
+                note="product of per-step parabolas"
+                + ("; probability fields: P[holds] vs 1 - 2*length/k for length=2, k=10"
+                   if form == "published" else ""),
+                config=ctx.base_config(
+                    chain_shapes_length_k_vocab=[list(s) for s in _CHAIN_SHAPES], n_chains=n
+                ),
+                **extra,
+            )
+        )
+    return out

@@ -1,0 +1,39 @@
+"""All results of THEORY.md, in reading order."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from steerbound.theory.results import behavior, behavior_nonbinary, foundations, helpfulness
+from steerbound.theory.results.model import Result
+
+
+@cache
+def definitions() -> dict[str, Result]:
+    """Results that proofs may cite with a ``definition`` justification."""
+    return {
+        "Definition 1": foundations.definition1(),
+        "Lemma 0 (behavior)": foundations.lemma0_behavior(),
+        "Lemma 0 (helpfulness)": foundations.lemma0_helpfulness(),
+    }
+
+
+@cache
+def all_results() -> tuple[Result, ...]:
+    return (
+        foundations.definition1(),
+        foundations.lemma0_behavior(),
+        foundations.lemma0_helpfulness(),
+        *foundations.assumptions(),
+        behavior.theorem1(),
+        behavior.corollary1(),
+        *helpfulness.theorem2_forms(),
+        helpfulness.expected_helpfulness(),
+        *helpfulness.corollary2_forms(),
+        behavior.theorem3(),
+        foundations.proposition1(),
+        *behavior_nonbinary.theorem4_forms(),
+        behavior_nonbinary.theorem5(),
+        *behavior_nonbinary.theorem6_forms(),
+        *helpfulness.corollary3_forms(),
+    )

@@ -1,0 +1,107 @@
+"""HumanEval sandbox: canonical solutions pass; wrong, looping, networked, early-exit and
+file-deleting completions fail; pass@k and the confidence intervals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from steerbound.empirical.data import load_humaneval
+from steerbound.empirical.humaneval import (
+    build_program,
+    evaluate_humaneval,
+    pass_at_k,
+    run_completion,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def problems():  # type: ignore[no-untyped-def]
+    return load_humaneval(FIXTURES / "humaneval_small.jsonl")
+
+
+def test_canonical_passes_and_wrong_fails(problems) -> None:  # type: ignore[no-untyped-def]
+    add = problems[0]
+    assert run_completion(add, add.canonical_solution).status == "passed"
+    wrong = run_completion(add, "    return a - b\n")
+    assert (wrong.passed, wrong.status) == (False, "failed")
+    assert "AssertionError" in wrong.detail
+
+
+@pytest.mark.parametrize(
+    ("completion", "needle"),
+    [
+        ("    import socket\n    socket.create_connection(('127.0.0.1', 9))\n", "network"),
+        ("    import socket\n    socket.socket()\n", "network"),
+        ("    import os\n    os.system('true')\n    return a + b\n", "sandbox"),
+        ("    exit(0)\n", "before check"),  # an early clean exit is not a pass
+    ],
+)
+def test_guarded_operations_fail(problems, completion: str, needle: str) -> None:  # type: ignore[no-untyped-def]
+    res = run_completion(problems[0], completion, timeout_s=20)
+    assert res.status == "failed" and needle in res.detail
+
+
+def test_timeout(problems) -> None:  # type: ignore[no-untyped-def]
+    res = run_completion(problems[0], "    while True:\n        pass\n", timeout_s=1.0)
+    assert (res.passed, res.status) == (False, "timeout")
+
+
+def test_runs_in_a_temporary_cwd(problems, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "marker.txt"
+    completion = (
+        f"    open({str(marker)!r}, 'w').write('x')\n"
+        "    import os\n"
+        "    return len(os.listdir('.')) + a + b - 1\n"
+    )
+    # the cwd holds only program.py, so len(os.listdir('.')) == 1 and the answer is a + b
+    assert run_completion(problems[0], completion).status == "passed"
+    assert marker.exists()  # the sandbox is no file-system jail: documented
+
+
+def test_program_layout(problems) -> None:  # type: ignore[no-untyped-def]
+    program = build_program(problems[1], problems[1].canonical_solution, nonce="abc")
+    assert program.rstrip().endswith("check(total)\nprint('abc')")
+    assert program.index("_NoSocket") < program.index("def total")
+
+
+def test_pass_at_k() -> None:
+    assert pass_at_k(10, 3, 1) == pytest.approx(0.3)
+    assert pass_at_k(5, 5, 2) == 1.0 and pass_at_k(5, 0, 3) == 0.0
+    assert pass_at_k(4, 1, 2) == pytest.approx(1 - (3 * 2) / (4 * 3))  # 1 - C(3,2)/C(4,2)
+    with pytest.raises(ValueError):
+        pass_at_k(3, 4, 1)
+
+
+def test_evaluate_wilson_and_bootstrap(problems) -> None:  # type: ignore[no-untyped-def]
+    one = evaluate_humaneval(
+        problems, {p.task_id: [p.canonical_solution] for p in problems}, workers=2
+    )
+    assert (one.pass_at_1, one.n_problems, one.ci_method) == (1.0, 2, "wilson")
+    assert one.ci_low == pytest.approx(0.34238, abs=1e-4) and one.ci_high == 1.0
+    add, total = problems
+    many = evaluate_humaneval(
+        problems,
+        {
+            add.task_id: [add.canonical_solution, "    return 0\n"],
+            total.task_id: ["    return 0\n"],
+        },
+    )
+    assert many.pass_at_1 == pytest.approx(0.25) and many.ci_method == "bootstrap"
+    assert 0.0 <= many.ci_low <= 0.25 <= many.ci_high <= 0.5
+    with pytest.raises(ValueError, match="unknown task"):
+        evaluate_humaneval(problems, {"nope": ["x"]})
+
+
+@pytest.mark.shared_data
+def test_real_canonical_solutions_pass() -> None:
+    path = SHARED / "humaneval" / "HumanEval.jsonl.gz"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    sample = load_humaneval(path)[::20]  # 9 problems: keeps the test fast
+    result = evaluate_humaneval(sample, {p.task_id: [p.canonical_solution] for p in sample})
+    assert result.pass_at_1 == 1.0, [r for r in result.results if not r.passed]
