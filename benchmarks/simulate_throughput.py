@@ -41,7 +41,9 @@ def _best(fn: Callable[[], Any], repeat: int) -> float:
     return min(times)
 
 
-def straightforward(lp: np.ndarray, x: np.ndarray, w: np.ndarray, a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def straightforward(
+    lp: np.ndarray, x: np.ndarray, w: np.ndarray, a: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Unchunked Lemma 0 with log-sum-exp: the literal formula, for the identity check."""
     z = lp[:, None, :] + a[:, :, None] * x[:, None, :]
     m = z.max(axis=-1, keepdims=True)
@@ -92,19 +94,29 @@ def main() -> int:
     args = parser.parse_args()
     rows = [measure(s, args.repeat) for s in SHAPES]
     if args.json:
-        print(json.dumps({"reference": "numpy max-shifted log(exp(X - m).sum(-1)) + m", "rows": rows}, indent=1))
+        print(
+            json.dumps(
+                {"reference": "numpy max-shifted log(exp(X - m).sum(-1)) + m", "rows": rows},
+                indent=1,
+            )
+        )
     else:
         print("reference: numpy log-sum-exp over a precomputed array, log(exp(X - m).sum(-1)) + m")
-        print(f"{'G x R x V':>18s} {'ref Meval/s':>12s} {'scipy':>8s} {'ours B':>8s} {'ours lse':>9s} "
-              f"{'ratio B':>8s} {'ratio lse':>9s} {'identical':>9s}")
+        print(
+            f"{'G x R x V':>18s} {'ref Meval/s':>12s} {'scipy':>8s} {'ours B':>8s} "
+            f"{'ours lse':>9s} "
+            f"{'ratio B':>8s} {'ratio lse':>9s} {'identical':>9s}"
+        )
         for row in rows:
             shape = "x".join(str(s) for s in row["shape"])
-            print(f"{shape:>18s} {row['reference_evals_per_s'] / 1e6:12.1f} "
-                  f"{row['scipy_logsumexp_evals_per_s'] / 1e6:8.1f} "
-                  f"{row['ours_behavior_evals_per_s'] / 1e6:8.1f} "
-                  f"{row['ours_normaliser_evals_per_s'] / 1e6:9.1f} {row['ratio_behavior']:8.2f} "
-                  f"{row['ratio_normaliser']:9.2f} "
-                  f"{str(row['identical_normaliser'] and row['identical_behavior']):>9s}")
+            print(
+                f"{shape:>18s} {row['reference_evals_per_s'] / 1e6:12.1f} "
+                f"{row['scipy_logsumexp_evals_per_s'] / 1e6:8.1f} "
+                f"{row['ours_behavior_evals_per_s'] / 1e6:8.1f} "
+                f"{row['ours_normaliser_evals_per_s'] / 1e6:9.1f} {row['ratio_behavior']:8.2f} "
+                f"{row['ratio_normaliser']:9.2f} "
+                f"{row['identical_normaliser'] and row['identical_behavior']!s:>9s}"
+            )
     ok = all(r["identical_normaliser"] and r["identical_behavior"] for r in rows)
     return 0 if ok else 1
 

@@ -44,27 +44,32 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ConfigError) as error:
         print(f"steerbound empirical: {error}")
         return 2
+    model_changes: dict[str, Any] = {}
     if args.allow_network:
+        model_changes["allow_network"] = True
+    if args.model is not None:  # recorded in outputs and store headers like any config value
+        model_changes["path"] = args.model
+    if model_changes:
         config = dataclasses.replace(
-            config, model=dataclasses.replace(config.model, allow_network=True)
+            config, model=dataclasses.replace(config.model, **model_changes)
         )
     out: Path = args.out or config.output_dir
     progress = not args.no_progress
     try:
         if args.action == "extract":
-            return _extract(config, args.model, out, progress)
+            return _extract(config, out, progress)
         if args.action == "sweep":
-            return _sweep(config, args.model, out, progress)
-        return _analyse(args.action, config, out)
+            return _sweep(config, out, progress)
+        return _analyse(args.action, config, out, progress)
     except (FileNotFoundError, ValueError) as error:
         print(f"steerbound empirical {args.action}: {error}")
         return 1
 
 
-def _extract(config: Any, model_path: str | None, out: Path, progress: bool) -> int:
+def _extract(config: Any, out: Path, progress: bool) -> int:
     from steerbound.empirical.experiment import load_experiment_model, run_extract
 
-    model, tokenizer = load_experiment_model(config, model_path)
+    model, tokenizer = load_experiment_model(config)
     vector, path = run_extract(config, model, tokenizer, out_dir=out, progress=progress)
     m = vector.manifest
     print(f"vector ({m.method}, {m.n_pairs} pairs, layers {m.layers}) saved to {path}")
@@ -77,16 +82,10 @@ def _extract(config: Any, model_path: str | None, out: Path, progress: bool) -> 
     return 0
 
 
-def _sweep(config: Any, model_path: str | None, out: Path, progress: bool) -> int:
-    from steerbound.empirical.experiment import load_experiment_model, run_sweeps
-    from steerbound.empirical.vectors import SteeringVector
+def _sweep(config: Any, out: Path, progress: bool) -> int:
+    from steerbound.empirical.experiment import run_sweeps
 
-    model, tokenizer = load_experiment_model(config, model_path)
-    vector_dir = out / "vector"
-    if not vector_dir.is_dir():
-        print(f"steerbound empirical sweep: no vector in {vector_dir}; run `extract` first")
-        return 1
-    vector = SteeringVector.load(vector_dir, model=model)
+    model, tokenizer, vector = _load_vector(config, out)
     for name, csv_path in run_sweeps(
         config, model, tokenizer, vector, out_dir=out, progress=progress
     ).items():
@@ -117,6 +116,41 @@ def _summary(csv_path: Path) -> str:
     return "\n".join(lines)
 
 
-def _analyse(action: str, config: Any, out: Path) -> int:
-    print(f"steerbound empirical {action}: not wired yet")
-    return 2
+def _load_vector(config: Any, out: Path) -> tuple[Any, Any, Any]:
+    from steerbound.empirical.experiment import load_experiment_model
+    from steerbound.empirical.vectors import SteeringVector
+
+    vector_dir = out / "vector"
+    if not vector_dir.is_dir():
+        raise FileNotFoundError(f"no vector in {vector_dir}; run `extract` first")
+    model, tokenizer = load_experiment_model(config)
+    return model, tokenizer, SteeringVector.load(vector_dir, model=model)
+
+
+def _analyse(action: str, config: Any, out: Path, progress: bool) -> int:
+    from steerbound.empirical import analysis
+
+    if action == "assumptions":
+        model, tokenizer, vector = _load_vector(config, out)
+        results = analysis.run_assumptions(
+            config, model, tokenizer, vector, out_dir=out, progress=progress
+        )
+        for name, found in results.items():
+            a1 = found["assumption1"].hidden_fit
+            for side, fit in (("r_e>0", a1.positive), ("r_e<0", a1.negative)):
+                if fit is not None:
+                    print(f"{name} A1 {side}: lam = {fit.slope:.4g} (R^2 {fit.r2:.3f})")
+            print(f"{name}: {out / f'assumptions-{name}.json'}")
+        return 0
+    if action == "fit":
+        for name, fits in analysis.run_fits(config, out_dir=out).items():
+            for form, fit in fits.items():
+                params = ", ".join(
+                    f"{k}={v:.4g}±{fit.stderr[k]:.2g}" for k, v in fit.params.items()
+                )
+                print(f"{name} {form}: {params}, R^2={fit.r2:.4f}")
+        print(f"fits: {out / 'fits.json'}")
+        return 0
+    for path in analysis.run_plots(config, out_dir=out):
+        print(path)
+    return 0

@@ -20,11 +20,15 @@ def add_parser(subparsers: Any) -> None:
         "counterexamples to the published forms, and write results.json/results.csv/plots.",
     )
     parser.add_argument("--quick", action="store_true", help="small preset (under a minute)")
-    parser.add_argument("--n", type=int, default=None, help="geometries per check (overrides preset)")
+    parser.add_argument(
+        "--n", type=int, default=None, help="geometries per check (overrides preset)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="master seed (default 0)")
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: none)")
     parser.add_argument(
-        "--memory-budget-mb", type=float, default=256.0,
+        "--memory-budget-mb",
+        type=float,
+        default=256.0,
         help="memory for exact-softmax temporaries in MB (default 256)",
     )
     parser.set_defaults(func=run)
@@ -37,13 +41,19 @@ def run(args: argparse.Namespace) -> int:
         print(f"steerbound simulate: --n must be >= 1, got {args.n}")
         return 2
     if args.memory_budget_mb <= 0:
-        print(f"steerbound simulate: --memory-budget-mb must be positive, got {args.memory_budget_mb}")
+        print(
+            f"steerbound simulate: --memory-budget-mb must be positive, got {args.memory_budget_mb}"
+        )
         return 2
     report = run_simulation(
-        quick=args.quick, n=args.n, seed=args.seed, out_dir=args.out,
-        memory_budget_mb=args.memory_budget_mb, progress=True,
+        quick=args.quick,
+        n=args.n,
+        seed=args.seed,
+        out_dir=args.out,
+        memory_budget_mb=args.memory_budget_mb,
+        progress=True,
     )
     print(report.summary_table())
-    for name, path in sorted(report.files.items()):
+    for path in sorted(report.files.values()):
         print(f"wrote {path}")
     return 0 if report.all_verified_hold else 1

@@ -44,6 +44,9 @@ _EXPORTS: dict[str, str] = {
     "load_config": "config",
     "run_extract": "experiment",
     "run_sweeps": "experiment",
+    "run_assumptions": "analysis",
+    "run_fits": "analysis",
+    "run_plots": "analysis",
     # data, pairs, judges, metrics (measurement helper)
     "load_advbench": "data",
     "load_mmlu": "data",

@@ -239,6 +239,7 @@ class NormalityTest:
 
 
 def normality_test(samples: Any) -> NormalityTest:
+    """Test ``samples`` (any shape, flattened) for normality; see :class:`NormalityTest`."""
     x = np.asarray(samples, dtype=np.float64).ravel()
     if x.size < 3 or np.ptp(x) == 0:
         raise ValueError(f"need at least 3 non-constant samples, got {x.size}")

@@ -20,6 +20,7 @@ the plain path with a logged reason.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,9 +115,10 @@ class PrefixCachedForward:
     """Prefix-cached steered forward with :func:`steered_forward`'s signature.
 
     ``memory_budget_bytes`` bounds the working memory of one chunk (:func:`row_bytes`);
-    ``check`` compares two rows with the reference on every call (cost: two plain forwards)
-    and falls back to the plain path on disagreement; ``last_path`` records ``"prefix"`` or
-    ``"plain: <reason>"`` for the most recent call.
+    ``check`` compares two rows with the reference (two plain forwards) the first time a model
+    is swept from a given first steered block, and falls back to the plain path on
+    disagreement; ``last_path`` records ``"prefix"`` or ``"plain: <reason>"`` for the most
+    recent call.
     """
 
     memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET
@@ -124,6 +126,9 @@ class PrefixCachedForward:
     block_template: str | None = None
     progress: bool = False
     last_path: str = field(default="", init=False)
+    _checked: weakref.WeakKeyDictionary[Any, set[int]] = field(
+        default_factory=weakref.WeakKeyDictionary, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if self.memory_budget_bytes <= 0:
@@ -270,8 +275,9 @@ class PrefixCachedForward:
                     suffix = find_suffix(model, blocks, first, state)
             chunk = ReplayChunk(rows, suffix, state, local[prompt_index[rows]],
                                 coefficients[rows], directions)  # fmt: skip
-            if self.check and start == 0:
+            if self.check and first not in self._checked.setdefault(model, set()):
                 self._check(model, chunk, batch_ids, batch_mask, vector, layers)
+                self._checked[model].add(first)
             reserved = state.hidden.numel() * state.hidden.element_size() * 3
             step = self._rows_per_chunk(model, batch_ids.shape[1], reserved)
             for offset in range(0, rows.shape[0], step):

@@ -36,7 +36,7 @@ def _pyplot():  # type: ignore[no-untyped-def]
 def plot_curves(curves: CurveSet, path: Path, *, columns: int = 2) -> Path:
     """One panel per curve row: the exact quantity (solid, with markers) and every bound."""
     plt = _pyplot()
-    (name, exact), = curves.exact.items()
+    ((name, exact),) = curves.exact.items()
     rows = exact.shape[0]
     nrow = (rows + columns - 1) // columns
     fig, axes = plt.subplots(nrow, columns, figsize=(5.2 * columns, 3.6 * nrow), squeeze=False)

@@ -79,17 +79,32 @@ def suite_theorem1(ctx: SuiteContext) -> list[CheckResult]:
         tally = BoundTally()
         for g in blocks:
             b0 = _b0(g)
-            bound = theory.theorem1_bound(r, b0[:, None], g.lam[:, None], g.claims["delta"][:, None])
+            bound = theory.theorem1_bound(
+                r, b0[:, None], g.lam[:, None], g.claims["delta"][:, None]
+            )
             side = 0.0 if variant == "two_cluster" else np.sign(r)
             tally.add(_exact(ctx, g, r), bound, r, side, describe_token_case(g, {"b0": b0}))
         out.append(
             _result(
-                tally, ctx, check_id=f"theorem1/{variant}", result="Theorem 1", form="verified",
-                sampler="hard_margin", variant=variant, expectation=expect,
+                tally,
+                ctx,
+                check_id=f"theorem1/{variant}",
+                result="Theorem 1",
+                form="verified",
+                sampler="hard_margin",
+                variant=variant,
+                expectation=expect,
                 kind="tightness" if variant == "two_cluster" else "bound",
                 note="lower bound for r_e >= 0, mirror upper bound for r_e <= 0"
-                + ("; two-sided |bound - exact| (equality claimed)" if variant == "two_cluster" else ""),
-                config={"vocab_sizes": list(cfg.vocab_sizes), "matrix_shapes": [list(s) for s in shapes]},
+                + (
+                    "; two-sided |bound - exact| (equality claimed)"
+                    if variant == "two_cluster"
+                    else ""
+                ),
+                config={
+                    "vocab_sizes": list(cfg.vocab_sizes),
+                    "matrix_shapes": [list(s) for s in shapes],
+                },
             )
         )
     return out
@@ -99,7 +114,11 @@ def suite_corollary1(ctx: SuiteContext) -> list[CheckResult]:
     """Corollary 1: ``B(r_e) >= 1 - eps`` for ``r_e >= r*(eps)`` (``B0 < 0``)."""
     cfg = ctx.config
     out = []
-    for variant, expect in [("valid", "hold"), ("two_cluster", "hold"), ("margin_overstated", "fail")]:
+    for variant, expect in [
+        ("valid", "hold"),
+        ("two_cluster", "hold"),
+        ("margin_overstated", "fail"),
+    ]:
         blocks = sample_hard_margin(
             ctx.rng, cfg.n, cfg.vocab_sizes, variant=variant, p_aligned=(1e-3, 0.49)
         )
@@ -112,11 +131,19 @@ def suite_corollary1(ctx: SuiteContext) -> list[CheckResult]:
             r = r_star[:, None] * factors[None, :]
             target = np.broadcast_to((1.0 - eps)[:, None], r.shape)
             side = 0.0 if variant == "two_cluster" else 1.0
-            tally.add(_exact(ctx, g, r), target, r, side, describe_token_case(g, {"b0": b0, "eps": eps}))
+            tally.add(
+                _exact(ctx, g, r), target, r, side, describe_token_case(g, {"b0": b0, "eps": eps})
+            )
         out.append(
             _result(
-                tally, ctx, check_id=f"corollary1/{variant}", result="Corollary 1", form="verified",
-                sampler="hard_margin", variant=variant, expectation=expect,
+                tally,
+                ctx,
+                check_id=f"corollary1/{variant}",
+                result="Corollary 1",
+                form="verified",
+                sampler="hard_margin",
+                variant=variant,
+                expectation=expect,
                 kind="tightness" if variant == "two_cluster" else "bound",
                 note="exact B at r*(eps) x (1, 1.25, 2, 4) against the target 1 - eps",
                 config={"r_star_factors": factors.tolist(), "p_aligned": [1e-3, 0.49]},
@@ -136,12 +163,20 @@ def suite_theorem3(ctx: SuiteContext) -> list[CheckResult]:
         for g in sample_soft_margin(ctx.rng, cfg.n, vocab, variant=variant):
             b0 = _b0(g)
             c = {k: v[:, None] for k, v in g.claims.items()}
-            bound = theory.theorem3_bound(r, b0[:, None], g.lam[:, None], c["delta"], c["eps_mis"], c["depth"])
+            bound = theory.theorem3_bound(
+                r, b0[:, None], g.lam[:, None], c["delta"], c["eps_mis"], c["depth"]
+            )
             tally.add(_exact(ctx, g, r), bound, r, 1.0, describe_token_case(g, {"b0": b0}))
         out.append(
             _result(
-                tally, ctx, check_id=f"theorem3/{variant}", result="Theorem 3", form="verified",
-                sampler="soft_margin", variant=variant, expectation=expect,
+                tally,
+                ctx,
+                check_id=f"theorem3/{variant}",
+                result="Theorem 3",
+                form="verified",
+                sampler="soft_margin",
+                variant=variant,
+                expectation=expect,
                 config={"vocab_sizes": list(vocab)},
             )
         )
@@ -174,10 +209,17 @@ def suite_theorem4(ctx: SuiteContext) -> list[CheckResult]:
             expect = "hold" if (variant == "valid" and form == "verified") else "fail"
             out.append(
                 _result(
-                    tally, ctx, check_id=f"theorem4_{form}/{variant}", result="Theorem 4",
-                    form=form, sampler="trinary", variant=variant, expectation=expect,
+                    tally,
+                    ctx,
+                    check_id=f"theorem4_{form}/{variant}",
+                    result="Theorem 4",
+                    form=form,
+                    sampler="trinary",
+                    variant=variant,
+                    expectation=expect,
                     note="published closed form fails where B0 < 0 (THEORY.md section 8)"
-                    if form == "published" else "",
+                    if form == "published"
+                    else "",
                 )
             )
     return out
@@ -200,8 +242,14 @@ def suite_theorem5(ctx: SuiteContext) -> list[CheckResult]:
             tally.add(_exact(ctx, g, r), bound, r, 1.0, describe_token_case(g, {"p_ge": p_ge}))
         out.append(
             _result(
-                tally, ctx, check_id=f"theorem5/{variant}", result="Theorem 5", form="verified",
-                sampler="general_score", variant=variant, expectation=expect,
+                tally,
+                ctx,
+                check_id=f"theorem5/{variant}",
+                result="Theorem 5",
+                form="verified",
+                sampler="general_score",
+                variant=variant,
+                expectation=expect,
             )
         )
     return out
@@ -221,18 +269,27 @@ def suite_theorem6(ctx: SuiteContext) -> list[CheckResult]:
         per_shape = max(1, max(cfg.n, cfg.n_probability // 4) // len(_TREE_SHAPES))
         for length, n_aligned, step_vocab in _TREE_SHAPES:
             tree = sample_answer_trees(
-                ctx.rng, per_shape, length=length, n_aligned=n_aligned, step_vocab=step_vocab,
+                ctx.rng,
+                per_shape,
+                length=length,
+                n_aligned=n_aligned,
+                step_vocab=step_vocab,
                 variant=variant,
             )
             a = tree.lam[:, None] * r[None, :]
             exact = 2.0 * tree_aligned_probability(tree, a, memory_budget_mb=ctx.budget) - 1.0
             b0, b_min = tree_b0_bmin(tree)
 
-            def describe(i: int, j: int, tree: Any = tree, b0: F64 = b0, b_min: F64 = b_min) -> dict[str, Any]:
+            def describe(
+                i: int, j: int, tree: Any = tree, b0: F64 = b0, b_min: F64 = b_min
+            ) -> dict[str, Any]:
                 return {
-                    "length": tree.length, "n_aligned": tree.n_aligned,
-                    "step_vocab": tree.step_vocab, "lam": float(tree.lam[i]),
-                    "delta": float(tree.claims["delta"][i]), "b0": float(b0[i]),
+                    "length": tree.length,
+                    "n_aligned": tree.n_aligned,
+                    "step_vocab": tree.step_vocab,
+                    "lam": float(tree.lam[i]),
+                    "delta": float(tree.claims["delta"][i]),
+                    "b0": float(b0[i]),
                     "b_min": float(b_min[i]),
                     "p0_levels": [np.exp(lp[i]).tolist() for lp in tree.log_p0],
                     "proj_levels": [x[i].tolist() for x in tree.proj],
@@ -248,10 +305,18 @@ def suite_theorem6(ctx: SuiteContext) -> list[CheckResult]:
             expect = "hold" if (variant == "valid" and form == "verified") else "fail"
             out.append(
                 _result(
-                    tally, ctx, check_id=f"theorem6_{form}/{variant}", result="Theorem 6",
-                    form=form, sampler="answer_tree", variant=variant, expectation=expect,
+                    tally,
+                    ctx,
+                    check_id=f"theorem6_{form}/{variant}",
+                    result="Theorem 6",
+                    form=form,
+                    sampler="answer_tree",
+                    variant=variant,
+                    expectation=expect,
                     note="verified form uses B_min; published form uses the response-level B0",
-                    config={"tree_shapes(length,n_aligned,step_vocab)": [list(s) for s in _TREE_SHAPES]},
+                    config={
+                        "tree_shapes(length,n_aligned,step_vocab)": [list(s) for s in _TREE_SHAPES]
+                    },
                 )
             )
     return out

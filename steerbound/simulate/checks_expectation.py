@@ -24,7 +24,12 @@ F64 = NDArray[np.float64]
 __all__ = ["G_STD", "suite_corollary2", "suite_curvature", "suite_nontrivial_probability"]
 
 #: Population std of ``g_t = x_t - x_c`` for each unit-scale law of ``laws.PROJECTION_LAWS``.
-G_STD = {"gaussian": np.sqrt(2.0), "laplace": np.sqrt(2.0), "student_t3": np.sqrt(2.0), "factor": 1.0}
+G_STD = {
+    "gaussian": np.sqrt(2.0),
+    "laplace": np.sqrt(2.0),
+    "student_t3": np.sqrt(2.0),
+    "factor": 1.0,
+}
 
 
 def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
@@ -42,9 +47,14 @@ def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
             out.append(
                 CheckResult(
                     check_id=f"theorem2_nontrivial_probability/{law}_k{k}_{variant}",
-                    result="Theorem 2", form="verified", sampler=f"topk {law}", variant=variant,
-                    expectation="hold" if variant == "valid" else "fail", kind="probability",
-                    n_cases=n, note="P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
+                    result="Theorem 2",
+                    form="verified",
+                    sampler=f"topk {law}",
+                    variant=variant,
+                    expectation="hold" if variant == "valid" else "fail",
+                    kind="probability",
+                    n_cases=n,
+                    note="P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
                     config=ctx.base_config(k=k, law=law, n_probability=n, relation="=="),
                     **prob,
                 )
@@ -96,15 +106,28 @@ def suite_curvature(ctx: SuiteContext) -> list[CheckResult]:
                 n_bad += int(err > 4.0 * se)
                 if err >= worst:
                     worst = err
-                    witness = {"law": law, "p0": list(probs), "correct": c, "estimate": float(est),
-                               "standard_error": float(se), "theory_coefficient": coef}
+                    witness = {
+                        "law": law,
+                        "p0": list(probs),
+                        "correct": c,
+                        "estimate": float(est),
+                        "standard_error": float(se),
+                        "theory_coefficient": coef,
+                    }
         out.append(
             CheckResult(
                 check_id=f"expected_helpfulness_curvature/{variant}",
-                result="Expected helpfulness (curvature)", form="verified", sampler="topk fixed P0",
-                variant=variant, expectation="hold" if variant == "valid" else "fail",
-                kind="expansion", held=n_bad == 0, n_cases=n_cases, n_violated_cases=n_bad,
-                max_violation=worst, witness=witness,
+                result="Expected helpfulness (curvature)",
+                form="verified",
+                sampler="topk fixed P0",
+                variant=variant,
+                expectation="hold" if variant == "valid" else "fail",
+                kind="expansion",
+                held=n_bad == 0,
+                n_cases=n_cases,
+                n_violated_cases=n_bad,
+                max_violation=worst,
+                witness=witness,
                 note="second-order coefficient of E[H] in (lam sigma r_e)^2; held = within 4 SE",
                 config=ctx.base_config(draws=draws, u=list(_CURVATURE_U), laws=list(laws)),
             )
@@ -122,12 +145,17 @@ def suite_corollary2(ctx: SuiteContext) -> list[CheckResult]:
         h = topk_exact(ctx, g, far)
         worst = int(np.argmax(h.sum(axis=0)))
         limit = float(theory.corollary2_limit(k))
-        prob = probability_fields(int(round(h[:, worst].sum())), n, limit, "<=")
+        prob = probability_fields(round(float(h[:, worst].sum())), n, limit, "<=")
         out.append(
             CheckResult(
-                check_id=f"corollary2_limit/{variant}", result="Corollary 2", form="verified",
-                sampler="topk", variant=variant,
-                expectation="hold" if variant == "valid" else "fail", kind="limit", n_cases=n,
+                check_id=f"corollary2_limit/{variant}",
+                result="Corollary 2",
+                form="verified",
+                sampler="topk",
+                variant=variant,
+                expectation="hold" if variant == "valid" else "fail",
+                kind="limit",
+                n_cases=n,
                 note=f"mean helpfulness at r_e = {far[worst]:g} (the larger of the two limits)"
                 " against 1/k",
                 config=ctx.base_config(k=k, r_e=far.tolist(), n_queries=n, relation="<="),
@@ -146,8 +174,14 @@ def suite_corollary2(ctx: SuiteContext) -> list[CheckResult]:
     tally.add(topk_exact(ctx, g, r), curve, r, -1.0, describe_token_case(g, p))
     out.append(
         CheckResult.from_tally(
-            tally, check_id="corollary2_heuristic/valid", result="Corollary 2", form="heuristic",
-            sampler="topk", variant="valid", expectation="fail", kind="bound",
+            tally,
+            check_id="corollary2_heuristic/valid",
+            result="Corollary 2",
+            form="heuristic",
+            sampler="topk",
+            variant="valid",
+            expectation="fail",
+            kind="bound",
             note="(1 - 2/k) T2-paper + 1/k is a fitted curve, not an upper bound",
             config=ctx.base_config(k=k),
         )

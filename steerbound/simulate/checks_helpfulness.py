@@ -8,6 +8,7 @@ values and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) come fr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -98,7 +99,10 @@ def _t2_blocks(ctx: SuiteContext, variant: str) -> list[tuple[int, TokenGeometry
             tail = [v for v in cfg.vocab_sizes if v > k]
             for vocab, count in (([k], per - per // 2), (tail, per // 2)):
                 if count and vocab:
-                    out += [(k, g) for g in sample_topk(ctx.rng, count, k, vocab, law=law, variant=variant)]
+                    out += [
+                        (k, g)
+                        for g in sample_topk(ctx.rng, count, k, vocab, law=law, variant=variant)
+                    ]
     shapes = tuple(s for s in cfg.matrix_shapes if s[0] >= 10)
     for g in sample_topk(ctx.rng, 1, 10, [10], variant=variant, matrix_shapes=shapes)[1:]:
         out.append((10, g))
@@ -128,10 +132,19 @@ def suite_theorem2(ctx: SuiteContext) -> list[CheckResult]:
                 note += "; deterministic, so it needs no exchangeability"
             out.append(
                 CheckResult.from_tally(
-                    tally, check_id=f"{name}/{variant}", result="Theorem 2", form=form,
-                    sampler="topk", variant=variant, expectation=expect, kind="bound", note=note,
+                    tally,
+                    check_id=f"{name}/{variant}",
+                    result="Theorem 2",
+                    form=form,
+                    sampler="topk",
+                    variant=variant,
+                    expectation=expect,
+                    kind="bound",
+                    note=note,
                     config=ctx.base_config(
-                        ks=[2, 4, 10, 40], laws=list(PROJECTION_LAWS), tail_eps_max=0.3,
+                        ks=[2, 4, 10, 40],
+                        laws=list(PROJECTION_LAWS),
+                        tail_eps_max=0.3,
                         matrix_shapes=[list(s) for s in ctx.config.matrix_shapes],
                     ),
                 )
@@ -140,8 +153,12 @@ def suite_theorem2(ctx: SuiteContext) -> list[CheckResult]:
 
 
 def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]:
-    """T2-paper read as "holds with probability >= 1 - 2/k" (restricted vocab, eps = 0)."""
-    r = symmetric_grid(ctx.config)
+    """T2-paper read as "holds with probability >= 1 - 2/k" (restricted vocab, eps = 0).
+
+    The grid has at least 64 positive points: a coarse grid misses violations inside the narrow
+    window ``lam sigma beta |r_e| < 1.319`` and would overstate the probability.
+    """
+    r = symmetric_grid(replace(ctx.config, grid_points=max(ctx.config.grid_points, 64)))
     n = ctx.config.n_probability
     out = []
     for k in (3, 10, 40, 100):
@@ -157,9 +174,15 @@ def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]
         expect = "fail" if k >= 40 else "hold"
         out.append(
             CheckResult.from_tally(
-                tally, held=prob.pop("held"), check_id=f"theorem2_published_probability/k{k}",
-                result="Theorem 2", form="published", sampler="topk", variant="valid",
-                expectation=expect, kind="probability",
+                tally,
+                held=prob.pop("held"),
+                check_id=f"theorem2_published_probability/k{k}",
+                result="Theorem 2",
+                form="published",
+                sampler="topk",
+                variant="valid",
+                expectation=expect,
+                kind="probability",
                 note=f"P[T2-paper holds on the whole grid] vs 1 - 2/k (k={k}, eps=0); "
                 f"conditional on both T+ and T- non-empty it holds in {cond:.3f} of cases "
                 f"(claimed 1)",
@@ -183,8 +206,10 @@ def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
     for length, k, step_vocab in _CHAIN_SHAPES:
         chain = sample_answer_chains(ctx.rng, per, length=length, k=k, step_vocab=step_vocab)
         flat = topk_parameters(
-            chain.log_p0.reshape(per * length, -1), chain.proj.reshape(per * length, -1),
-            chain.correct.reshape(-1), k,
+            chain.log_p0.reshape(per * length, -1),
+            chain.proj.reshape(per * length, -1),
+            chain.correct.reshape(-1),
+            k,
         )
         p = {f: v.reshape(per, 1, length) for f, v in flat.items()}
         a = chain.lam[:, None] * r[None, :]
@@ -192,15 +217,24 @@ def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
 
         def describe(i: int, j: int, chain: Any = chain, p: dict[str, F64] = p) -> dict[str, Any]:
             return {
-                "length": chain.length, "k": chain.k, "lam": float(chain.lam[i]),
-                "p0_steps": np.exp(chain.log_p0[i]).tolist(), "proj_steps": chain.proj[i].tolist(),
+                "length": chain.length,
+                "k": chain.k,
+                "lam": float(chain.lam[i]),
+                "p0_steps": np.exp(chain.log_p0[i]).tolist(),
+                "proj_steps": chain.proj[i].tolist(),
                 "correct": chain.correct[i].tolist(),
                 **{f: p[f][i, 0].tolist() for f in ("p0", "alpha", "sigma", "beta")},
             }
 
         for form, tally in tallies.items():
             bound = theory.corollary3_bound(
-                r[None, :], p["p0"], p["alpha"], chain.lam[:, None], p["sigma"], p["beta"], form=form
+                r[None, :],
+                p["p0"],
+                p["alpha"],
+                chain.lam[:, None],
+                p["sigma"],
+                p["beta"],
+                form=form,
             )
             held = tally.add(exact, bound, r, -1.0, describe)
             if form == "published" and (length, k) == (2, 10):
@@ -210,12 +244,20 @@ def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
         extra = {k: v for k, v in prob.items() if k != "held"} if form == "published" else {}
         out.append(
             CheckResult.from_tally(
-                tally, check_id=f"corollary3_{form}/valid", result="Corollary 3", form=form,
-                sampler="answer_chain", variant="valid",
-                expectation="hold" if form == "verified" else "fail", kind="bound",
+                tally,
+                check_id=f"corollary3_{form}/valid",
+                result="Corollary 3",
+                form=form,
+                sampler="answer_chain",
+                variant="valid",
+                expectation="hold" if form == "verified" else "fail",
+                kind="bound",
                 note="product of per-step parabolas"
-                + ("; probability fields: P[holds] vs 1 - 2*length/k for length=2, k=10"
-                   if form == "published" else ""),
+                + (
+                    "; probability fields: P[holds] vs 1 - 2*length/k for length=2, k=10"
+                    if form == "published"
+                    else ""
+                ),
                 config=ctx.base_config(
                     chain_shapes_length_k_vocab=[list(s) for s in _CHAIN_SHAPES], n_chains=n
                 ),

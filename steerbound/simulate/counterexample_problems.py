@@ -57,11 +57,18 @@ class SearchProblem:
 
 # --- Theorem 2 (published parabola) and Corollary 2's heuristic curve: k answers, eps = 0 ---
 
+
 def _topk_decode(k: int) -> Callable[[F64], Geometry]:
     def decode(t: F64) -> Geometry:
         p = np.exp(log_softmax(np.clip(t[:k], -30, 30)))
-        return {"probs": p.tolist(), "proj": t[k : 2 * k].tolist(), "correct": 0, "k": k,
-                "lam": 1.0}
+        return {
+            "probs": p.tolist(),
+            "proj": t[k : 2 * k].tolist(),
+            "correct": 0,
+            "k": k,
+            "lam": 1.0,
+        }
+
     return decode
 
 
@@ -75,7 +82,8 @@ def _topk_exact(g: Geometry, r: F64) -> tuple[theory.Theorem2Parameters, F64]:
 def _t2_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
     q, h = _topk_exact(g, r)
     b = theory.theorem2_parabolic_bound(
-        r, q.p0, q.alpha, g["lam"], q.sigma, q.beta, form="published")
+        r, q.p0, q.alpha, g["lam"], q.sigma, q.beta, form="published"
+    )
     return h, b, h - b
 
 
@@ -87,40 +95,51 @@ def _c2_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
 
 # --- Theorem 4 (published closed form): tokens (A, M, N), A at Delta = 1, M and N <= 0 ---
 
+
 def _t4_decode(t: F64) -> Geometry:
     p = np.exp(log_softmax(np.clip(t[:3], -30, 30)))
     x = [1.0, float(-_softplus(t[3])), float(-_softplus(t[4]))]
-    return {"probs": p.tolist(), "proj": x, "scores": [1.0, -1.0, 0.0], "lam": 1.0,
-            "delta": 1.0}
+    return {"probs": p.tolist(), "proj": x, "scores": [1.0, -1.0, 0.0], "lam": 1.0, "delta": 1.0}
 
 
 def _t4_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
     p = np.asarray(g["probs"])
     exact = behavior_expectation(
-        np.log(p)[None], np.asarray(g["proj"])[None], np.asarray(g["scores"])[None],
-        g["lam"] * r)[0]
+        np.log(p)[None], np.asarray(g["proj"])[None], np.asarray(g["scores"])[None], g["lam"] * r
+    )[0]
     b = theory.theorem4_bound(r, p[0], p[1], p[2], g["lam"], g["delta"], form="published")
     return exact, b, b - exact
 
 
 # --- Theorem 6 (published, B0 in place of B_min): length 2, two aligned + one misaligned ---
 
+
 def _t6_decode(t: F64) -> Geometry:
     logits = np.clip(t[:9], -30, 30).reshape(3, 3)
     probs = np.exp(log_softmax(logits))
     # Aligned tokens at Delta = 1 or above, the misaligned token of every node at 0.
     x = np.concatenate([1.0 + _softplus(t[9:15]).reshape(3, 2), np.zeros((3, 1))], axis=1)
-    return {"probs_levels": [probs[:1].tolist(), probs[1:].tolist()],
-            "proj_levels": [x[:1].tolist(), x[1:].tolist()], "n_aligned": 2, "lam": 1.0,
-            "delta": 1.0}
+    return {
+        "probs_levels": [probs[:1].tolist(), probs[1:].tolist()],
+        "proj_levels": [x[:1].tolist(), x[1:].tolist()],
+        "n_aligned": 2,
+        "lam": 1.0,
+        "delta": 1.0,
+    }
 
 
 def _t6_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
     with np.errstate(divide="ignore"):
         lp = tuple(np.log(np.asarray(p))[None] for p in g["probs_levels"])
-    tree = TreeGeometry("answer_tree", "search", g["n_aligned"], lp,
-                        tuple(np.asarray(x)[None] for x in g["proj_levels"]),
-                        np.array([g["lam"]]), {"delta": np.array([g["delta"]])})
+    tree = TreeGeometry(
+        "answer_tree",
+        "search",
+        g["n_aligned"],
+        lp,
+        tuple(np.asarray(x)[None] for x in g["proj_levels"]),
+        np.array([g["lam"]]),
+        {"delta": np.array([g["delta"]])},
+    )
     exact = 2 * tree_aligned_probability(tree, g["lam"] * np.atleast_1d(r))[0] - 1
     b0, _ = tree_b0_bmin(tree)
     b = theory.theorem6_bound(r, b0[0], tree.length, g["lam"], g["delta"])
@@ -129,45 +148,116 @@ def _t6_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
 
 # --- Corollary 3 (published product): two steps, k = 3 answers each, correct token 0 ---
 
+
 def _c3_decode(t: F64) -> Geometry:
     p = np.exp(log_softmax(np.clip(t[:6], -30, 30).reshape(2, 3)))
-    return {"probs_steps": p.tolist(), "proj_steps": t[6:12].reshape(2, 3).tolist(),
-            "correct": [0, 0], "k": 3, "lam": 1.0}
+    return {
+        "probs_steps": p.tolist(),
+        "proj_steps": t[6:12].reshape(2, 3).tolist(),
+        "correct": [0, 0],
+        "k": 3,
+        "lam": 1.0,
+    }
 
 
 def _c3_evaluate(g: Geometry, r: F64) -> tuple[F64, F64, F64]:
     p, x = np.asarray(g["probs_steps"]), np.asarray(g["proj_steps"])
-    chain = ChainGeometry("answer_chain", "search", np.log(p)[None], x[None],
-                          np.asarray(g["correct"], dtype=np.intp)[None], np.array([g["lam"]]),
-                          g["k"])
+    chain = ChainGeometry(
+        "answer_chain",
+        "search",
+        np.log(p)[None],
+        x[None],
+        np.asarray(g["correct"], dtype=np.intp)[None],
+        np.array([g["lam"]]),
+        g["k"],
+    )
     exact = np.exp(chain_log_helpfulness(chain, g["lam"] * np.atleast_1d(r)))[0]
     q = [theory.theorem2_parameters(p[i], x[i], g["correct"][i], g["k"]) for i in range(2)]
     b = theory.corollary3_bound(
-        r, [s.p0 for s in q], [s.alpha for s in q], g["lam"], [s.sigma for s in q],
-        [s.beta for s in q], form="published")
+        r,
+        [s.p0 for s in q],
+        [s.alpha for s in q],
+        g["lam"],
+        [s.sigma for s in q],
+        [s.beta for s in q],
+        form="published",
+    )
     return exact, b, exact - b
 
 
 # THEORY.md's counterexamples, each at its ``r_e``.
-_T2_REFERENCE: Geometry = {"probs": [0.5, 0.25, 0.25], "proj": [0.0, 1.0, -3.0], "correct": 0,
-                           "k": 3, "lam": 1.0, "r_e": 0.1}
-_T4_REFERENCE: Geometry = {"probs": [0.2, 0.5, 0.3], "proj": [1.0, 0.0, -1000.0],
-                           "scores": [1.0, -1.0, 0.0], "lam": 1.0, "delta": 1.0, "r_e": 0.5}
+_T2_REFERENCE: Geometry = {
+    "probs": [0.5, 0.25, 0.25],
+    "proj": [0.0, 1.0, -3.0],
+    "correct": 0,
+    "k": 3,
+    "lam": 1.0,
+    "r_e": 0.1,
+}
+_T4_REFERENCE: Geometry = {
+    "probs": [0.2, 0.5, 0.3],
+    "proj": [1.0, 0.0, -1000.0],
+    "scores": [1.0, -1.0, 0.0],
+    "lam": 1.0,
+    "delta": 1.0,
+    "r_e": 0.5,
+}
 _T6_REFERENCE: Geometry = {
     "probs_levels": [[[0.9, 0.05, 0.05]], [[1.0, 0.0, 0.0], [0.01, 0.0, 0.99]]],
     "proj_levels": [[[1.0, 1.0, 0.0]], [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]]],
-    "n_aligned": 2, "lam": 1.0, "delta": 1.0, "r_e": 2.0,
+    "n_aligned": 2,
+    "lam": 1.0,
+    "delta": 1.0,
+    "r_e": 2.0,
 }
 
 PROBLEMS: tuple[SearchProblem, ...] = (
-    SearchProblem("theorem2_published", "Theorem 2", "published (T2-paper)", 6, _topk_decode(3),
-                  _t2_evaluate, True, _T2_REFERENCE),
-    SearchProblem("theorem4_published", "Theorem 4", "published (closed form)", 5, _t4_decode,
-                  _t4_evaluate, False, _T4_REFERENCE),
-    SearchProblem("theorem6_published", "Theorem 6", "published (B0 for B_min)", 15, _t6_decode,
-                  _t6_evaluate, False, _T6_REFERENCE),
-    SearchProblem("corollary3_published", "Corollary 3", "published (product, alpha)", 12,
-                  _c3_decode, _c3_evaluate, True),
-    SearchProblem("corollary2_heuristic", "Corollary 2", "heuristic curve", 8, _topk_decode(4),
-                  _c2_evaluate, True),
+    SearchProblem(
+        "theorem2_published",
+        "Theorem 2",
+        "published (T2-paper)",
+        6,
+        _topk_decode(3),
+        _t2_evaluate,
+        True,
+        _T2_REFERENCE,
+    ),
+    SearchProblem(
+        "theorem4_published",
+        "Theorem 4",
+        "published (closed form)",
+        5,
+        _t4_decode,
+        _t4_evaluate,
+        False,
+        _T4_REFERENCE,
+    ),
+    SearchProblem(
+        "theorem6_published",
+        "Theorem 6",
+        "published (B0 for B_min)",
+        15,
+        _t6_decode,
+        _t6_evaluate,
+        False,
+        _T6_REFERENCE,
+    ),
+    SearchProblem(
+        "corollary3_published",
+        "Corollary 3",
+        "published (product, alpha)",
+        12,
+        _c3_decode,
+        _c3_evaluate,
+        True,
+    ),
+    SearchProblem(
+        "corollary2_heuristic",
+        "Corollary 2",
+        "heuristic curve",
+        8,
+        _topk_decode(4),
+        _c2_evaluate,
+        True,
+    ),
 )

@@ -106,7 +106,9 @@ def _refine_r(problem: SearchProblem, geometry: dict[str, Any]) -> float:
     j = int(np.argmax(v))
     lo, hi = grid[max(j - 1, 0)], grid[min(j + 1, grid.size - 1)]
     res = minimize_scalar(
-        lambda r: -_at(problem, geometry, float(r))[2], bounds=(lo, hi), method="bounded",
+        lambda r: -_at(problem, geometry, float(r))[2],
+        bounds=(lo, hi),
+        method="bounded",
         options={"xatol": 1e-12},
     )
     return float(res.x) if -res.fun >= v[j] else float(grid[j])
@@ -135,7 +137,9 @@ def search_counterexample(
         draws = rng.normal(0.0, 2.0, size=(screen, problem.dim))
         theta0 = draws[int(np.argmin([objective(d) for d in draws]))]
         res = minimize(
-            objective, theta0, method="Nelder-Mead",
+            objective,
+            theta0,
+            method="Nelder-Mead",
             options={"maxfev": maxfev, "xatol": 1e-10, "fatol": 1e-14, "adaptive": True},
         )
         violating += int(res.fun < -1e-10)
@@ -148,9 +152,18 @@ def search_counterexample(
     exact, bound, violation = _at(problem, geometry, r_e)
     ref = evaluate_reference(problem)
     return Counterexample(
-        name=problem.name, result=problem.result, form=problem.form, geometry=geometry,
-        r_e=r_e, exact=exact, bound=bound, violation=violation, starts=starts,
-        starts_violating=violating, evaluations=counter[0], reference_geometry=problem.reference,
+        name=problem.name,
+        result=problem.result,
+        form=problem.form,
+        geometry=geometry,
+        r_e=r_e,
+        exact=exact,
+        bound=bound,
+        violation=violation,
+        starts=starts,
+        starts_violating=violating,
+        evaluations=counter[0],
+        reference_geometry=problem.reference,
         reference_exact=None if ref is None else ref[0],
         reference_bound=None if ref is None else ref[1],
         reference_violation=None if ref is None else ref[2],

@@ -64,9 +64,13 @@ def behavior_curves(config: SimulationConfig, count: int = 4) -> CurveSet:
         assert g.scores is not None
         b0 = g.mass(g.scores > 0) - g.mass(g.scores < 0)
         exact.append(behavior_expectation(g.log_p0, g.proj, g.scores, g.lam[:, None] * r))
-        bound.append(theory.theorem1_bound(r, b0[:, None], g.lam[:, None], g.claims["delta"][:, None]))
-        out.labels += [f"{variant}, B0={b:.2f}, lam*Delta={la * d:.2f}"
-                       for b, la, d in zip(b0, g.lam, g.claims["delta"], strict=True)]
+        bound.append(
+            theory.theorem1_bound(r, b0[:, None], g.lam[:, None], g.claims["delta"][:, None])
+        )
+        out.labels += [
+            f"{variant}, B0={b:.2f}, lam*Delta={la * d:.2f}"
+            for b, la, d in zip(b0, g.lam, g.claims["delta"], strict=True)
+        ]
     out.exact["behavior"] = np.concatenate(exact)
     out.bounds["Theorem 1"] = np.concatenate(bound)
     return out
@@ -125,8 +129,15 @@ def _t6_map(r: F64) -> ViolationMap:
     n = q.size
     root = np.log(np.broadcast_to([0.9, 0.05, 0.05], (n, 1, 3)))
     with np.errstate(divide="ignore"):
-        kids = np.log(np.stack([np.broadcast_to([1.0, 0.0, 0.0], (n, 3)),
-                                np.stack([q, np.zeros(n), 1 - q], axis=1)], axis=1))
+        kids = np.log(
+            np.stack(
+                [
+                    np.broadcast_to([1.0, 0.0, 0.0], (n, 3)),
+                    np.stack([q, np.zeros(n), 1 - q], axis=1),
+                ],
+                axis=1,
+            )
+        )
     x = (np.broadcast_to([1.0, 1.0, 0.0], (n, 1, 3)), np.broadcast_to([1.0, 1.0, 0.0], (n, 2, 3)))
     tree = TreeGeometry("answer_tree", "map", 2, (root, kids), x, np.ones(n), {"delta": np.ones(n)})
     exact = 2 * tree_aligned_probability(tree, r) - 1

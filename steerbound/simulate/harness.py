@@ -46,7 +46,9 @@ def wilson_interval(successes: int, n: int, z: float = REPORT_Z) -> tuple[float,
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    lo = 0.0 if successes == 0 else max(0.0, float(centre - half))
+    hi = 1.0 if successes == n else min(1.0, float(centre + half))
+    return lo, hi
 
 
 def violation(exact: F64, bound: F64, side: F64 | float) -> F64:
@@ -96,7 +98,7 @@ class BoundTally:
             raise FloatingPointError("bound values contain NaN")
         v = violation(exact, bound, side)
         bad = v > self.tol
-        held = ~bad.any(axis=1)
+        held: NDArray[np.bool_] = np.asarray(~bad.any(axis=1), dtype=bool)
         self.n_cases += exact.shape[0]
         self.n_violated_cases += int((~held).sum())
         self.n_points += exact.size
@@ -197,9 +199,7 @@ class CheckResult:
         )
 
 
-def probability_fields(
-    successes: int, n: int, claimed: float, relation: str
-) -> dict[str, Any]:
+def probability_fields(successes: int, n: int, claimed: float, relation: str) -> dict[str, Any]:
     """Empirical probability, 95% Wilson CI and the decision for ``P >= claimed`` (``">="``),
     ``P <= claimed`` (``"<="``) or ``P == claimed`` (``"=="``)."""
     lo, hi = wilson_interval(successes, n)

@@ -12,7 +12,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound.simulate.geometries.base import ChainGeometry, TreeGeometry
-from steerbound.simulate.tilting import DEFAULT_MEMORY_BUDGET_MB, log_helpfulness, tilted_log_normaliser
+from steerbound.simulate.tilting import (
+    DEFAULT_MEMORY_BUDGET_MB,
+    log_helpfulness,
+    tilted_log_normaliser,
+)
 
 F64 = NDArray[np.float64]
 

@@ -57,10 +57,28 @@ SUITES: tuple[tuple[str, Suite], ...] = (
 )
 
 _CSV_FIELDS = (
-    "check_id", "result", "form", "sampler", "variant", "kind", "expectation", "held", "passed",
-    "n_cases", "n_violated_cases", "n_grid_points", "n_violated_points", "max_violation",
-    "gap_at_zero_mean", "gap_at_zero_max", "claimed_p", "empirical_p", "ci_low", "ci_high",
-    "note", "config",
+    "check_id",
+    "result",
+    "form",
+    "sampler",
+    "variant",
+    "kind",
+    "expectation",
+    "held",
+    "passed",
+    "n_cases",
+    "n_violated_cases",
+    "n_grid_points",
+    "n_violated_points",
+    "max_violation",
+    "gap_at_zero_mean",
+    "gap_at_zero_max",
+    "claimed_p",
+    "empirical_p",
+    "ci_low",
+    "ci_high",
+    "note",
+    "config",
 )
 
 
@@ -90,14 +108,18 @@ class SimulationReport:
 
     def summary_table(self) -> str:
         """Fixed-width table: one line per check, then the counterexamples."""
-        head = (f"{'check':52s} {'form':9s} {'expect':6s} {'ok':3s} {'cases':>6s} {'viol':>6s} "
-                f"{'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  probability (95% CI) vs claim")
+        head = (
+            f"{'check':52s} {'form':9s} {'expect':6s} {'ok':3s} {'cases':>6s} {'viol':>6s} "
+            f"{'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  probability (95% CI) vs claim"
+        )
         lines = [head, "-" * len(head)]
         for r in self.results:
             prob = ""
             if r.empirical_p is not None:
-                prob = (f"{r.empirical_p:.3f} ({_fmt(r.ci_low, '.3f')}-{_fmt(r.ci_high, '.3f')})"
-                        f" vs {_fmt(r.claimed_p, '.3f')}")
+                prob = (
+                    f"{r.empirical_p:.3f} ({_fmt(r.ci_low, '.3f')}-{_fmt(r.ci_high, '.3f')})"
+                    f" vs {_fmt(r.claimed_p, '.3f')}"
+                )
             points = f"{r.n_violated_points}/{r.n_grid_points}" if r.n_grid_points else "-"
             lines.append(
                 f"{r.check_id:52s} {r.form[:9]:9s} {r.expectation:6s} "
@@ -107,15 +129,22 @@ class SimulationReport:
         lines.append("")
         lines.append("counterexamples (published forms; hypotheses hold by construction):")
         for c in self.counterexamples:
-            ref = ("" if c.reference_violation is None else
-                   f"; THEORY.md example {c.reference_violation:.4f} "
-                   f"({'matched or exceeded' if c.rediscovered else 'NOT reached'})")
-            lines.append(f"  {c.name:24s} violation {c.violation:.6f} at r_e={c.r_e:.6g} "
-                         f"(exact {c.exact:.6f}, bound {c.bound:.6f}; {c.starts_violating}/"
-                         f"{c.starts} starts){ref}")
+            ref = (
+                ""
+                if c.reference_violation is None
+                else f"; THEORY.md example {c.reference_violation:.4f} "
+                f"({'matched or exceeded' if c.rediscovered else 'NOT reached'})"
+            )
+            lines.append(
+                f"  {c.name:24s} violation {c.violation:.6f} at r_e={c.r_e:.6g} "
+                f"(exact {c.exact:.6f}, bound {c.bound:.6f}; {c.starts_violating}/"
+                f"{c.starts} starts){ref}"
+            )
         lines.append("")
-        lines.append(f"all verified forms hold: {self.all_verified_hold}; every expected "
-                     f"failure shown: {self.all_expectations_met}; {self.elapsed_s:.1f} s")
+        lines.append(
+            f"all verified forms hold: {self.all_verified_hold}; every expected "
+            f"failure shown: {self.all_expectations_met}; {self.elapsed_s:.1f} s"
+        )
         return "\n".join(lines)
 
     def to_dict(self, complete: bool = True) -> dict[str, Any]:
@@ -211,9 +240,13 @@ def _plots(config: SimulationConfig, out_dir: Path) -> dict[str, str]:
     from steerbound.simulate.curves import behavior_curves, helpfulness_curves, violation_maps
 
     return {
-        "behavior_curves.png": str(plot_curves(behavior_curves(config), out_dir / "behavior_curves.png")),
+        "behavior_curves.png": str(
+            plot_curves(behavior_curves(config), out_dir / "behavior_curves.png")
+        ),
         "helpfulness_curves.png": str(
             plot_curves(helpfulness_curves(config), out_dir / "helpfulness_curves.png")
         ),
-        "violation_maps.png": str(plot_violation_maps(violation_maps(), out_dir / "violation_maps.png")),
+        "violation_maps.png": str(
+            plot_violation_maps(violation_maps(), out_dir / "violation_maps.png")
+        ),
     }

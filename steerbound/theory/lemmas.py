@@ -105,10 +105,19 @@ def _witness_point(expr: sp.Expr) -> dict[sp.Symbol, sp.Expr]:
     return point
 
 
+def fast_zero(expr: sp.Expr) -> bool:
+    """Cheap sufficient test for ``expr == 0``: exp-rewrite, log expansion (sound: sympy only
+    expands logs of arguments it knows are positive), then rational cancellation."""
+    if expr == 0 or sp.expand(expr) == 0:
+        return True
+    e = sp.powsimp(sp.expand(sp.expand_log(expr.rewrite(sp.exp))))
+    return bool(sp.cancel(sp.together(e)) == 0)
+
+
 def is_zero(expr: sp.Expr) -> LemmaProof:
     """``expr == 0`` identically: "passed" if sympy simplifies it to 0, "failed" with a witness
     point where it is provably non-zero, "undecided" otherwise."""
-    if expr == 0 or sp.expand(expr) == 0:
+    if fast_zero(expr):
         return LemmaProof("passed", "simplifies to 0")
     diff = sp.simplify(expr)
     if diff != 0:

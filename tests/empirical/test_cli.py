@@ -46,21 +46,22 @@ def test_extract_then_sweep(
     size = store.stat().st_size
     assert main(["empirical", "sweep", *common, "--no-progress"]) == 0  # resumes: nothing to do
     assert store.stat().st_size == size
+    assert main(["empirical", "fit", *common]) == 0
+    fits = json.loads((tmp_path / "fits.json").read_text())
+    assert set(fits["requests"]["behavior_tanh"]["params"]) == {"slope", "offset"}
+    assert main(["empirical", "plot", *common]) == 0
+    assert (tmp_path / "plots" / "requests.png").stat().st_size > 1000
+    assert main(["empirical", "assumptions", *common, "--no-progress"]) == 0
+    found = json.loads((tmp_path / "assumptions-requests.json").read_text())
+    assert len(found["assumption1"]["r_e"]) == 5 and "assumption2" in found
+    assert "A1 r_e>0: lam" in capsys.readouterr().out
 
 
 def test_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["empirical", "extract", "--config", str(tmp_path / "none.toml")]) == 2
     assert "does not exist" in capsys.readouterr().out
-    code = main(
-        [
-            "empirical",
-            "sweep",
-            "--config",
-            str(TINY),
-            "--out",
-            str(tmp_path),
-            "--model",
-            str(tmp_path / "no-model"),
-        ]
-    )
-    assert code == 1 and "does not exist" in capsys.readouterr().out
+    bad_model = ["--config", str(TINY), "--out", str(tmp_path), "--model", str(tmp_path / "nope")]
+    assert main(["empirical", "extract", *bad_model]) == 1
+    assert "does not exist" in capsys.readouterr().out
+    assert main(["empirical", "sweep", *bad_model]) == 1
+    assert "run `extract` first" in capsys.readouterr().out

@@ -1,8 +1,8 @@
 """Training the organism: a small ``LlamaForCausalLM`` from scratch on CPU, loss on answers only.
 
-Determinism: weights are initialised under ``torch.manual_seed(seed)`` and batches are drawn from
-``random.Random`` streams keyed by the seed and the variant, so one configuration on one machine
-(same torch build and thread count) yields bit-identical weights.
+Determinism: weights are initialised under ``torch.manual_seed(seed)``, batches are drawn from
+``random.Random`` streams keyed by the seed and the variant, and training runs on one CPU thread,
+so one configuration with one torch build yields bit-identical weights.
 """
 
 from __future__ import annotations
@@ -117,11 +117,16 @@ def train_variant(
     start = time.perf_counter()
     # Once the loss is near 0, gradients and Adam moments underflow into denormal floats, which
     # slow CPU arithmetic by ~50x: flush them to zero while training (restored afterwards).
+    # One intra-op thread: these matrices are too small to gain from more, the result does not
+    # depend on the machine's core count, and a second thread on a busy machine costs up to 10x.
+    threads = torch.get_num_threads()
     torch.set_flush_denormal(True)
+    torch.set_num_threads(1)
     try:
         _run_steps(model, tokenizer, sampler, config, optimizer, rng, log, warmup, progress)
     finally:
         torch.set_flush_denormal(False)
+        torch.set_num_threads(threads)
     model.eval()
     log.seconds = time.perf_counter() - start
     return log

@@ -38,7 +38,7 @@ HARD_MARGIN_VARIANTS = ("valid", "two_cluster", "no_margin", "margin_overstated"
 
 
 def split_evenly(n: int, parts: int) -> list[int]:
-    """``n`` items over ``parts`` blocks, as evenly as possible (each block >= 1 when n >= parts)."""
+    """``n`` items over ``parts`` blocks, as evenly as possible (all >= 1 when n >= parts)."""
     if n < 1 or parts < 1:
         raise ValueError(f"n and parts must be >= 1, got n={n}, parts={parts}")
     base, extra = divmod(n, parts)
@@ -51,9 +51,9 @@ def _projections(
     """Target projections and the claimed margin for a batch with aligned mask ``(n, V)``."""
     n, v = aligned.shape
     delta = np.exp(rng.uniform(np.log(0.05), np.log(3.0), size=n))
-    centre = rng.normal(0.0, 1.0, size=n)[:, None]
-    spread_a = rng.uniform(0.0, 2.0, size=n)[:, None] * (rng.random(n) < 0.8)[:, None]
-    spread_m = rng.uniform(0.0, 2.0, size=n)[:, None] * (rng.random(n) < 0.8)[:, None]
+    centre: F64 = rng.normal(0.0, 1.0, size=(n, 1))
+    spread_a: F64 = rng.uniform(0.0, 2.0, size=(n, 1)) * (rng.random((n, 1)) < 0.8)
+    spread_m: F64 = rng.uniform(0.0, 2.0, size=(n, 1)) * (rng.random((n, 1)) < 0.8)
     up = rng.exponential(1.0, size=(n, v))
     down = rng.exponential(1.0, size=(n, v))
     claimed = delta.copy()

@@ -26,7 +26,7 @@ PROJECTION_LAWS = ("gaussian", "laplace", "student_t3", "factor")
 
 
 def logit_uniform(rng: np.random.Generator, low: float, high: float, size: int) -> F64:
-    """Probabilities whose logit ``log(p / (1 - p))`` is uniform on ``[logit(low), logit(high)]``."""
+    """Probabilities with ``log(p / (1 - p))`` uniform on ``[logit(low), logit(high)]``."""
     if not 0.0 < low < high < 1.0:
         raise ValueError(f"need 0 < low < high < 1, got low={low}, high={high}")
     lo, hi = np.log(low / (1 - low)), np.log(high / (1 - high))
@@ -34,7 +34,9 @@ def logit_uniform(rng: np.random.Generator, low: float, high: float, size: int) 
     return out
 
 
-def random_groups(rng: np.random.Generator, n: int, vocab: int, minimum: F64 | list[int]) -> IntArray:
+def random_groups(
+    rng: np.random.Generator, n: int, vocab: int, minimum: F64 | list[int]
+) -> IntArray:
     """Assign each of ``vocab`` tokens of ``n`` geometries to one of ``G = len(minimum)`` groups.
 
     Group ``g`` receives at least ``minimum[g]`` tokens; the rest are spread uniformly at
@@ -97,7 +99,7 @@ def exchangeable_projections(
     elif law == "student_t3":
         x = rng.standard_t(3.0, size) / np.sqrt(3.0)
     elif law == "factor":
-        common = rng.standard_normal(size[:-1] + (1,))
+        common = rng.standard_normal((*size[:-1], 1))
         x = (common + rng.standard_normal(size)) / np.sqrt(2.0)
     else:
         raise ValueError(f"law must be one of {PROJECTION_LAWS}, got {law!r}")

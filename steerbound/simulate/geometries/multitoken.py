@@ -54,13 +54,17 @@ def sample_answer_trees(
         )
     total = sum(_level_nodes(n_aligned, length))
     rows = n * total
-    labels = np.broadcast_to((np.arange(step_vocab) >= n_aligned).astype(np.intp), (rows, step_vocab))
+    labels = np.broadcast_to(
+        (np.arange(step_vocab) >= n_aligned).astype(np.intp), (rows, step_vocab)
+    )
     low = rng.random(rows) < 0.15
     p_a = np.where(
         low, logit_uniform(rng, 1e-3, 0.5, size=rows), logit_uniform(rng, 0.5, 0.999, size=rows)
     )
     log_p0 = group_log_probs(
-        rng, np.ascontiguousarray(labels), np.stack([p_a, 1 - p_a], axis=1),
+        rng,
+        np.ascontiguousarray(labels),
+        np.stack([p_a, 1 - p_a], axis=1),
         rng.uniform(0.0, 3.0, size=rows),
     ).reshape(n, total, step_vocab)
     delta = np.exp(rng.uniform(np.log(0.05), np.log(3.0), size=n))

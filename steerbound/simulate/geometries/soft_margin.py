@@ -41,9 +41,7 @@ def _block(rng: np.random.Generator, n: int, vocab: int, variant: str) -> TokenG
     eps = np.exp(rng.uniform(np.log(1e-4), np.log(0.2), size=n))
     p_clean_a = eps + (1 - 2 * eps) * logit_uniform(rng, 0.02, 0.9, size=n) * 0.98
     frac_m = np.where(np.any(labels == A_MIS, axis=1), rng.uniform(0.3, 1.0, size=n), 1.0)
-    masses = np.stack(
-        [p_clean_a, 1.0 - p_clean_a - eps, eps * frac_m, eps * (1 - frac_m)], axis=1
-    )
+    masses = np.stack([p_clean_a, 1.0 - p_clean_a - eps, eps * frac_m, eps * (1 - frac_m)], axis=1)
     log_p0 = group_log_probs(rng, labels, masses, rng.uniform(0.0, 3.0, size=n))
 
     delta = np.exp(rng.uniform(np.log(0.05), np.log(3.0), size=n))

@@ -39,7 +39,9 @@ TOPK_VARIANTS = ("valid", "along_h")
 ALONG_H = 0.8
 
 
-def _choose_correct(rng: np.random.Generator, log_p0: F64, top: NDArray[np.intp]) -> NDArray[np.intp]:
+def _choose_correct(
+    rng: np.random.Generator, log_p0: F64, top: NDArray[np.intp]
+) -> NDArray[np.intp]:
     """Mode of ``P0`` with probability 1/2, else a uniform member of the top set ``top``."""
     n, k = top.shape
     mode = log_p0.argmax(axis=1)
