@@ -19,8 +19,12 @@ def add_parser(subparsers: Any) -> None:
         help="steer a Hugging Face causal LM: extract vectors, sweep r_e, fit, plot",
         description=(
             "extract: build the steering vector of [pairs]/[vector] (saved to OUT/vector); "
-            "sweep: sweep every [[datasets]] over the coefficient grid (resumable; "
-            "OUT/sweep-<dataset>.csv); assumptions, fit, plot: analyse the sweep results."
+            "sweep: sweep every [[datasets]] over the coefficient grid (logit measurements, "
+            "OUT/sweep-<dataset>.csv), then the judged generations of [datasets.generation] "
+            "and the [humaneval] pass rate (OUT/gen-<name>.csv, gen-<name>-summary.csv); all "
+            "resumable; assumptions: measure Assumptions 1-3 (OUT/assumptions-<dataset>.json); "
+            "fit: fit the bound forms (OUT/fits.json, fits.csv); plot: every figure as PNG, "
+            "SVG and CSV (OUT/plots)."
         ),
     )
     parser.add_argument("action", choices=ACTIONS)
@@ -31,6 +35,11 @@ def add_parser(subparsers: Any) -> None:
         "--allow-network", action="store_true", help="allow downloading the model from the hub"
     )
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    parser.add_argument(
+        "--skip-generation",
+        action="store_true",
+        help="sweep: only the logit measurements (no judged generations, no HumanEval)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -59,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "extract":
             return _extract(config, out, progress)
         if args.action == "sweep":
-            return _sweep(config, out, progress)
+            return _sweep(config, out, progress, generate=not args.skip_generation)
         return _analyse(args.action, config, out, progress)
     except (FileNotFoundError, ValueError) as error:
         print(f"steerbound empirical {args.action}: {error}")
@@ -82,8 +91,8 @@ def _extract(config: Any, out: Path, progress: bool) -> int:
     return 0
 
 
-def _sweep(config: Any, out: Path, progress: bool) -> int:
-    from steerbound.empirical.experiment import run_sweeps
+def _sweep(config: Any, out: Path, progress: bool, *, generate: bool = True) -> int:
+    from steerbound.empirical.experiment import run_generation_sweeps, run_sweeps
 
     model, tokenizer, vector = _load_vector(config, out)
     for name, csv_path in run_sweeps(
@@ -91,7 +100,32 @@ def _sweep(config: Any, out: Path, progress: bool) -> int:
     ).items():
         print(f"{name}: {csv_path}")
         print(_summary(csv_path))
+    if not generate:
+        return 0
+    for name, found in run_generation_sweeps(
+        config, model, tokenizer, vector, out_dir=out, progress=progress
+    ).items():
+        done = f"{found.computed_units} generated now, {found.skipped_units} already stored"
+        print(f"{name} (generations; {done}): {found.table}")
+        print(_generation_summary(found.summary_rows))
     return 0
+
+
+def _generation_summary(rows: list[dict[str, Any]]) -> str:
+    """Per-coefficient judged behavior or pass rate with its interval, as a text table."""
+    if not rows:
+        return "(no rows)"
+    counts = "n_positive" in rows[0]
+    head = f"r_e      {rows[0]['measurement']:>16s}  {'CI':>17s}  "
+    lines = [head + ("  n  +/-/0" if counts else "problems  completions")]
+    for r in rows:
+        ci = f"[{r['ci_low']:+.3f}, {r['ci_high']:+.3f}]"
+        if counts:
+            tail = f"{r['n']:3d}  {r['n_positive']}/{r['n_negative']}/{r['n_unknown']}"
+        else:
+            tail = f"{r['n_problems']:8d}  {r['n_samples']:11d}"
+        lines.append(f"{r['coefficient']:<8g} {r['value']:16.4f}  {ci:>17s}  {tail}")
+    return "\n".join(lines)
 
 
 def _summary(csv_path: Path) -> str:
@@ -143,14 +177,22 @@ def _analyse(action: str, config: Any, out: Path, progress: bool) -> int:
             print(f"{name}: {out / f'assumptions-{name}.json'}")
         return 0
     if action == "fit":
+        import json
+
         for name, fits in analysis.run_fits(config, out_dir=out).items():
             for form, fit in fits.items():
                 params = ", ".join(
                     f"{k}={v:.4g}±{fit.stderr[k]:.2g}" for k, v in fit.params.items()
                 )
                 print(f"{name} {form}: {params}, R^2={fit.r2:.4f}")
-        print(f"fits: {out / 'fits.json'}")
+        sidecar = json.loads((out / "fits.config.json").read_text(encoding="utf-8"))
+        for name, skipped in sidecar["skipped"].items():
+            for form, reason in skipped.items():
+                print(f"{name} {form}: {reason}")
+        print(f"fits: {out / 'fits.json'}, {out / 'fits.csv'}")
         return 0
-    for path in analysis.run_plots(config, out_dir=out):
+    paths = analysis.run_plots(config, out_dir=out)
+    for path in paths:
         print(path)
+    print(f"{len(paths)} figures (PNG + SVG + CSV), index: {out / 'plots' / 'index.json'}")
     return 0

@@ -14,12 +14,18 @@ from typing import Any
 
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "theory", help="check every result of THEORY.md symbolically (sympy)",
+        "theory",
+        help="check every result of THEORY.md symbolically (sympy)",
         description="Derive and check every result (proof steps, properties, numeric forms, "
-        "counterexamples to the published forms).")
+        "counterexamples to the published forms).",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object per check")
-    parser.add_argument("--markdown", type=Path, metavar="FILE", help="write the theorem sheet (Markdown)")
-    parser.add_argument("--latex", type=Path, metavar="FILE", help="write the theorem sheet (LaTeX)")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="FILE", help="write the theorem sheet (Markdown)"
+    )
+    parser.add_argument(
+        "--latex", type=Path, metavar="FILE", help="write the theorem sheet (LaTeX)"
+    )
     parser.set_defaults(func=run)
 
 

@@ -14,10 +14,11 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import math
+import warnings
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +27,11 @@ import torch
 from tqdm.auto import tqdm
 
 from steerbound.empirical.config import ExperimentConfig
+from steerbound.empirical.fits import FitResult
 from steerbound.empirical.forward import encode_prompts, steered_forward
+from steerbound.empirical.results_io import jsonable
 from steerbound.empirical.sweep import SweepPrompt
 from steerbound.empirical.vectors import SteeringVector
-
-
-def jsonable(value: Any) -> Any:
-    """Dataclasses, arrays and numpy scalars as JSON values (non-finite floats as None)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.generic):
-        return jsonable(value.item())
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @torch.no_grad()
@@ -143,8 +129,47 @@ def sweep_means(csv_path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return result
 
 
+def summary_points(csv_path: Path) -> dict[str, np.ndarray]:
+    """Columns ``coefficient``, ``value``, ``ci_low``, ``ci_high`` of a generation summary CSV
+    (``gen-<name>-summary.csv``) as float arrays (NaN where a value is empty)."""
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = ("coefficient", "value", "ci_low", "ci_high")
+
+    def number(text: str | None) -> float:
+        return float(text) if text not in (None, "", "None") else math.nan
+
+    return {c: np.array([number(r.get(c)) for r in rows], dtype=np.float64) for c in columns}
+
+
+def _try_fit(
+    fit: Callable[..., FitResult], r: np.ndarray, y: np.ndarray, **kwargs: Any
+) -> FitResult | str:
+    """The fit, or why it was skipped (fewer than 3 finite points, constant data, no
+    convergence)."""
+    keep = np.isfinite(r) & np.isfinite(y)
+    if keep.sum() < 3:
+        return f"skipped: {int(keep.sum())} finite points (need 3)"
+    if np.ptp(y[keep]) == 0:
+        return f"skipped: every point equals {y[keep][0]:g}, nothing to fit"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # covariance warnings: stderr is then inf, reported
+            return fit(r[keep], y[keep], **kwargs)
+    except (RuntimeError, ValueError) as error:
+        return f"skipped: {error}"
+
+
 def run_fits(config: ExperimentConfig, *, out_dir: Path | None = None) -> dict[str, Any]:
-    """Fit every swept dataset's means; returns ``{dataset: {fit name: FitResult}}``."""
+    """Fit every swept dataset's means; returns ``{name: {fit name: FitResult}}``.
+
+    Logit sweeps (``sweep-<dataset>.csv``, required): behavior to ``tanh`` (``behavior_tanh``),
+    MMLU ``p_correct_options`` to the parabolic and ``1/k``-floor forms, ``p_correct_full`` to
+    the parabolic form. Generation summaries (when present): judged behavior to ``tanh``
+    (``judged_behavior_tanh``) and the HumanEval pass rate to the parabolic form
+    (``pass_rate_parabolic``). Writes ``fits.json`` (the fits), ``fits.csv`` (tidy: one row per
+    parameter) and ``fits.config.json`` (the config and the skipped fits with their reasons).
+    """
     from steerbound.empirical.fits import (
         fit_behavior_tanh,
         fit_helpfulness_floor,
@@ -152,52 +177,74 @@ def run_fits(config: ExperimentConfig, *, out_dir: Path | None = None) -> dict[s
     )
 
     out = out_dir or config.output_dir
-    results: dict[str, Any] = {}
+    found: dict[str, dict[str, FitResult | str]] = {}
     for dataset in config.datasets:
         csv_path = out / f"sweep-{dataset.name}.csv"
         if not csv_path.is_file():
             raise FileNotFoundError(f"{csv_path} does not exist; run `sweep` first")
         means = sweep_means(csv_path)
+        mine = found.setdefault(dataset.name, {})
         if dataset.kind == "mmlu":
             r, h = means["p_correct_options"]
             rf, hf = means["p_correct_full"]
-            results[dataset.name] = {
-                "helpfulness_parabolic": fit_helpfulness_parabolic(r, h),
-                "helpfulness_floor": fit_helpfulness_floor(r, h, k=4),
-                "full_vocabulary_parabolic": fit_helpfulness_parabolic(rf, hf),
-            }
+            mine["helpfulness_parabolic"] = _try_fit(fit_helpfulness_parabolic, r, h)
+            mine["helpfulness_floor"] = _try_fit(fit_helpfulness_floor, r, h, k=4)
+            mine["full_vocabulary_parabolic"] = _try_fit(fit_helpfulness_parabolic, rf, hf)
         else:
             r, b = means["behavior"]
-            results[dataset.name] = {"behavior_tanh": fit_behavior_tanh(r, b)}
-    (out / "fits.json").write_text(json.dumps(jsonable(results), indent=1) + "\n", "utf-8")
+            mine["behavior_tanh"] = _try_fit(fit_behavior_tanh, r, b)
+        summary = out / f"gen-{dataset.name}-summary.csv"
+        if dataset.generation is not None:
+            if summary.is_file():
+                points = summary_points(summary)
+                fit = _try_fit(fit_behavior_tanh, points["coefficient"], points["value"])
+            else:
+                fit = f"skipped: {summary.name} does not exist; run `sweep`"
+            mine["judged_behavior_tanh"] = fit
+    if config.humaneval is not None:
+        summary = out / f"gen-{config.humaneval.name}-summary.csv"
+        if summary.is_file():
+            points = summary_points(summary)
+            fit = _try_fit(fit_helpfulness_parabolic, points["coefficient"], points["value"])
+        else:
+            fit = f"skipped: {summary.name} does not exist; run `sweep`"
+        found[config.humaneval.name] = {"pass_rate_parabolic": fit}
+    results = {
+        name: {form: f for form, f in fits.items() if isinstance(f, FitResult)}
+        for name, fits in found.items()
+    }
+    skipped = {
+        name: {form: f for form, f in fits.items() if isinstance(f, str)}
+        for name, fits in found.items()
+    }
+    _write_fits(out, config, results, {k: v for k, v in skipped.items() if v})
     return results
 
 
-def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[Path]:
-    """PNG plots of the data with their fits (refitted; ``fits.json`` rewritten); returns paths."""
-    from steerbound.report import empirical_plots as plots
+def _write_fits(
+    out: Path,
+    config: ExperimentConfig,
+    results: dict[str, dict[str, FitResult]],
+    skipped: dict[str, dict[str, str]],
+) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "fits.json").write_text(json.dumps(jsonable(results), indent=1) + "\n", "utf-8")
+    with (out / "fits.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["name", "form", "parameter", "value", "stderr", "r2", "n"])
+        for name, fits in results.items():
+            for form, fit in fits.items():
+                values = {k: (v, fit.stderr[k]) for k, v in fit.params.items()}
+                values.update(fit.derived)
+                for param, (value, err) in values.items():
+                    writer.writerow([name, form, param, value, err, fit.r2, fit.n])
+    sidecar = {"csv": "fits.csv", "config": config.to_dict(), "skipped": skipped}
+    text = json.dumps(jsonable(sidecar), indent=2, sort_keys=True) + "\n"
+    (out / "fits.config.json").write_text(text, encoding="utf-8")
 
-    out = out_dir or config.output_dir
-    fits = run_fits(config, out_dir=out)
-    folder = out / "plots"
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for dataset in config.datasets:
-        means = sweep_means(out / f"sweep-{dataset.name}.csv")
-        found = fits[dataset.name]
-        if dataset.kind == "mmlu":
-            r, h = means["p_correct_options"]
-            fig = plots.plot_helpfulness_fits(
-                r,
-                h,
-                [found["helpfulness_parabolic"], found["helpfulness_floor"]],
-                k=4,
-                title=f"{dataset.name}: helpfulness over the options",
-            )
-        else:
-            r, b = means["behavior"]
-            fig = plots.plot_behavior_fit(r, b, found["behavior_tanh"], title=dataset.name)
-        path = folder / f"{dataset.name}.png"
-        fig.savefig(path, dpi=120)
-        written.append(path)
-    return written
+
+def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[Path]:
+    """Every plot of the run (see :func:`steerbound.empirical.pipeline_plots.run_plots`)."""
+    from steerbound.empirical.pipeline_plots import run_plots as draw
+
+    return draw(config, out_dir=out_dir)

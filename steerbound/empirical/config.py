@@ -11,9 +11,12 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
     [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline
     [[datasets]] name, kind = "mmlu" | "requests" | "instructions" | "statements" | "inline",
                path or prompts, limit, positive_answers, negative_answers, coefficients
+    [datasets.generation]  judged generations of a behavior dataset (config_generation.py)
+    [humaneval]  path, samples, temperature, max_new_tokens, coefficients, ... (optional)
 
 Relative ``output_dir`` and ``data_dir`` are resolved against the config file's folder. Errors
-are ``ConfigError`` (a ``ValueError``) naming the file and the field.
+are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types are checked
+against the dataclass annotations (:func:`~steerbound.empirical.config_fields.build`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,27 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from steerbound.empirical.config_fields import ConfigError, build, check, grid
+from steerbound.empirical.config_generation import (
+    GenerationConfig,
+    HumanEvalConfig,
+    parse_generation,
+    parse_humaneval,
+)
+
+__all__ = [
+    "ConfigError",
+    "DatasetConfig",
+    "ExperimentConfig",
+    "GenerationConfig",
+    "HumanEvalConfig",
+    "ModelConfig",
+    "PairsConfig",
+    "SweepConfig",
+    "VectorConfig",
+    "load_config",
+    "parse_config",
+]
 PAIR_SOURCES = ("harmfulness", "bias", "responses", "inline")
 DATASET_KINDS = ("mmlu", "requests", "instructions", "statements", "inline")
 POSITIVE_SIDES = {
@@ -37,10 +61,6 @@ POSITIVE_SIDES = {
     "responses": ("aligned", "misaligned"),
     "inline": ("first",),
 }
-
-
-class ConfigError(ValueError):
-    """A config value is missing or invalid; the message names the file and the field."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +115,7 @@ class DatasetConfig:
     negative_answers: list[str] = field(default_factory=list)
     use_chat_template: bool | None = None
     coefficients: list[float] | None = None  # overrides [sweep].coefficients for this dataset
+    generation: GenerationConfig | None = None  # judged generations (behavior datasets)
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,7 @@ class ExperimentConfig:
     output_dir: Path
     data_dir: Path
     source: Path | None = None
+    humaneval: HumanEvalConfig | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (paths as strings) used for config hashes and output headers."""
@@ -120,73 +142,76 @@ class ExperimentConfig:
         """The coefficient grid of ``dataset`` (its own, else ``[sweep].coefficients``)."""
         return dataset.coefficients if dataset.coefficients is not None else self.sweep.coefficients
 
+    def generation_grid(self, dataset: DatasetConfig) -> list[float]:
+        """The grid of ``dataset``'s judged generations (``[datasets.generation]``'s own, else
+        the dataset's)."""
+        gen = dataset.generation
+        return gen.coefficients if gen and gen.coefficients is not None else self.grid(dataset)
+
+    def humaneval_grid(self) -> list[float]:
+        """The grid of ``[humaneval]`` (its own, else ``[sweep].coefficients``)."""
+        h = self.humaneval
+        return h.coefficients if h and h.coefficients is not None else self.sweep.coefficients
+
     def data_path(self, relative: str) -> Path:
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self.data_dir / path
 
 
-def _grid(value: Any, where: str) -> list[float]:
-    from steerbound.empirical.sweep import coefficient_grid
-
-    if isinstance(value, dict):
-        unknown = set(value) - {"start", "stop", "step"}
-        if unknown or len(value) != 3:
-            raise ConfigError(f"{where}: expected {{start, stop, step}}, got keys {sorted(value)}")
-        try:
-            return coefficient_grid(
-                float(value["start"]), float(value["stop"]), float(value["step"])
-            )
-        except (TypeError, ValueError) as error:
-            raise ConfigError(f"{where}: {error}") from None
-    if isinstance(value, list) and value and all(isinstance(v, int | float) for v in value):
-        if len(set(value)) != len(value):
-            raise ConfigError(f"{where}: coefficients repeat a value")
-        return [float(v) for v in value]
-    raise ConfigError(f"{where}: expected a {{start, stop, step}} table or a list of numbers")
-
-
-def _build(cls: type, table: Any, where: str) -> Any:
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: expected a table")
-    names = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(table) - set(names))
-    if unknown:
-        raise ConfigError(f"{where}: unknown field(s) {unknown}; allowed {sorted(names)}")
-    missing = [
-        n
-        for n, f in names.items()
-        if f.default is dataclasses.MISSING
-        and f.default_factory is dataclasses.MISSING
-        and n not in table
-    ]
-    if missing:
-        raise ConfigError(f"{where}: missing field(s) {missing}")
-    return cls(**table)
-
-
-def _check(condition: bool, where: str, message: str) -> None:
-    if not condition:
-        raise ConfigError(f"{where}: {message}")
-
-
 def _parse_pairs(table: Any, file: str) -> PairsConfig:
-    pairs: PairsConfig = _build(PairsConfig, table, f"{file} [pairs]")
+    pairs: PairsConfig = build(PairsConfig, table, f"{file} [pairs]")
     where = f"{file} [pairs]"
-    _check(pairs.source in PAIR_SOURCES, f"{where}.source", f"must be one of {PAIR_SOURCES}")
+    check(pairs.source in PAIR_SOURCES, f"{where}.source", f"must be one of {PAIR_SOURCES}")
     sides = POSITIVE_SIDES[pairs.source]
-    _check(pairs.positive in sides, f"{where}.positive", f"must be one of {sides}")
-    _check(pairs.n_pairs >= 2, f"{where}.n_pairs", "must be >= 2")
+    check(pairs.positive in sides, f"{where}.positive", f"must be one of {sides}")
+    check(pairs.n_pairs >= 2, f"{where}.n_pairs", "must be >= 2")
     if pairs.source == "inline":
         ok = len(pairs.pairs) >= 2 and all(
             isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p)
             for p in pairs.pairs
         )
-        _check(ok, f"{where}.pairs", "must be a list of at least 2 [positive, negative] strings")
+        check(ok, f"{where}.pairs", "must be a list of at least 2 [positive, negative] strings")
     needs = {"harmfulness": ("harmful", "harmless"), "bias": ("stereoset",)}
     needs["responses"] = ("harmful",)
     for name in needs.get(pairs.source, ()):
-        _check(getattr(pairs, name) is not None, f"{where}.{name}", f"required by {pairs.source}")
+        check(getattr(pairs, name) is not None, f"{where}.{name}", f"required by {pairs.source}")
     return pairs
+
+
+def _parse_datasets(raw: Any, file: str) -> list[DatasetConfig]:
+    check(isinstance(raw, list), f"{file} datasets", "expected [[datasets]] tables")
+    datasets = []
+    for i, table in enumerate(raw):
+        where = f"{file} [[datasets]][{i}]"
+        generation = None
+        if isinstance(table, dict):
+            table = dict(table)
+            if table.get("coefficients") is not None:
+                table["coefficients"] = grid(table["coefficients"], f"{where}.coefficients")
+            if "generation" in table:
+                generation = parse_generation(table.pop("generation"), f"{where}.generation")
+        dataset = build(DatasetConfig, table, where)
+        dataset = dataclasses.replace(dataset, generation=generation)
+        check(dataset.kind in DATASET_KINDS, f"{where}.kind", f"must be one of {DATASET_KINDS}")
+        safe = bool(dataset.name) and all(c.isalnum() or c in "-_." for c in dataset.name)
+        check(safe, f"{where}.name", "must be a file-name-safe string (letters, digits, -_.)")
+        if dataset.kind == "inline":
+            check(bool(dataset.prompts), f"{where}.prompts", "required for kind = inline")
+        else:
+            check(dataset.path is not None, f"{where}.path", f"required for kind = {dataset.kind}")
+        if dataset.kind != "mmlu":
+            check(
+                bool(dataset.positive_answers) and bool(dataset.negative_answers),
+                f"{where}.positive_answers/negative_answers",
+                "behavior datasets need both answer lists",
+            )
+        else:
+            check(generation is None, f"{where}.generation", "only for behavior datasets")
+        check(dataset.limit is None or dataset.limit > 0, f"{where}.limit", "must be positive")
+        datasets.append(dataset)
+    names = [d.name for d in datasets]
+    check(len(set(names)) == len(names), f"{file} datasets", "dataset names must be distinct")
+    return datasets
 
 
 def parse_config(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
@@ -194,56 +219,42 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
     file = str(source) if source is not None else "<config>"
     base = Path(source).resolve().parent if source is not None else Path.cwd()
     top = {"name", "output_dir", "data_dir", "model", "pairs", "vector", "sweep", "datasets"}
+    top |= {"humaneval"}
     unknown = sorted(set(data) - top)
-    _check(not unknown, file, f"unknown top-level field(s) {unknown}")
+    check(not unknown, file, f"unknown top-level field(s) {unknown}")
     for required in ("model", "vector", "sweep"):
-        _check(required in data, file, f"missing section [{required}]")
-    model = _build(ModelConfig, data["model"], f"{file} [model]")
-    _check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
+        check(required in data, file, f"missing section [{required}]")
+    model = build(ModelConfig, data["model"], f"{file} [model]")
+    check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
     from steerbound.empirical.models import DTYPES
 
-    _check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
+    check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
     pairs = _parse_pairs(data["pairs"], file) if "pairs" in data else None
-    vector = _build(VectorConfig, data["vector"], f"{file} [vector]")
+    vector = build(VectorConfig, data["vector"], f"{file} [vector]")
     where = f"{file} [vector]"
-    _check(vector.method in ("pca", "mean_diff"), f"{where}.method", "must be pca or mean_diff")
-    _check(0 <= vector.holdout_fraction < 1, f"{where}.holdout_fraction", "must be in [0, 1)")
-    _check(vector.batch_size >= 1, f"{where}.batch_size", "must be >= 1")
-    _check(vector.kappa is None or vector.kappa > 0, f"{where}.kappa", "must be positive")
+    check(vector.method in ("pca", "mean_diff"), f"{where}.method", "must be pca or mean_diff")
+    check(0 <= vector.holdout_fraction < 1, f"{where}.holdout_fraction", "must be in [0, 1)")
+    check(vector.batch_size >= 1, f"{where}.batch_size", "must be >= 1")
+    check(vector.kappa is None or vector.kappa > 0, f"{where}.kappa", "must be positive")
     layers_ok = isinstance(vector.layers, str | int | float) or (
         isinstance(vector.layers, list) and len(vector.layers) > 0
     )
-    _check(layers_ok, f"{where}.layers", 'expected ints, fractions or "start:stop"')
+    check(layers_ok, f"{where}.layers", 'expected ints, fractions or "start:stop"')
     sweep_table = dict(data["sweep"]) if isinstance(data["sweep"], dict) else data["sweep"]
     if isinstance(sweep_table, dict) and "coefficients" in sweep_table:
-        sweep_table["coefficients"] = _grid(
+        sweep_table["coefficients"] = grid(
             sweep_table["coefficients"], f"{file} [sweep].coefficients"
         )
-    sweep = _build(SweepConfig, sweep_table, f"{file} [sweep]")
-    _check(sweep.batch_size >= 1, f"{file} [sweep].batch_size", "must be >= 1")
-    raw_datasets = data.get("datasets", [])
-    _check(isinstance(raw_datasets, list), f"{file} datasets", "expected [[datasets]] tables")
-    datasets = []
-    for i, table in enumerate(raw_datasets):
-        where = f"{file} [[datasets]][{i}]"
-        if isinstance(table, dict) and table.get("coefficients") is not None:
-            table = {**table, "coefficients": _grid(table["coefficients"], f"{where}.coefficients")}
-        dataset = _build(DatasetConfig, table, where)
-        _check(dataset.kind in DATASET_KINDS, f"{where}.kind", f"must be one of {DATASET_KINDS}")
-        if dataset.kind == "inline":
-            _check(bool(dataset.prompts), f"{where}.prompts", "required for kind = inline")
-        else:
-            _check(dataset.path is not None, f"{where}.path", f"required for kind = {dataset.kind}")
-        if dataset.kind != "mmlu":
-            _check(
-                bool(dataset.positive_answers) and bool(dataset.negative_answers),
-                f"{where}.positive_answers/negative_answers",
-                "behavior datasets need both answer lists",
-            )
-        _check(dataset.limit is None or dataset.limit > 0, f"{where}.limit", "must be positive")
-        datasets.append(dataset)
-    names = [d.name for d in datasets]
-    _check(len(set(names)) == len(names), f"{file} datasets", "dataset names must be distinct")
+    sweep = build(SweepConfig, sweep_table, f"{file} [sweep]")
+    check(sweep.batch_size >= 1, f"{file} [sweep].batch_size", "must be >= 1")
+    datasets = _parse_datasets(data.get("datasets", []), file)
+    humaneval = None
+    if "humaneval" in data:
+        humaneval = parse_humaneval(data["humaneval"], f"{file} [humaneval]")
+        clash = humaneval.name in {d.name for d in datasets}
+        check(not clash, f"{file} [humaneval].name", "must differ from every dataset name")
+    for key in ("name", "output_dir", "data_dir"):
+        check(isinstance(data.get(key, ""), str), f"{file} {key}", "expected a string")
     name = str(data.get("name", Path(file).stem))
     return ExperimentConfig(
         name=name,
@@ -255,6 +266,7 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
         output_dir=(base / str(data.get("output_dir", f"runs/{name}"))).resolve(),
         data_dir=(base / str(data.get("data_dir", "."))).resolve(),
         source=Path(source).resolve() if source is not None else None,
+        humaneval=humaneval,
     )
 
 

@@ -2,14 +2,15 @@
 
 ``run_extract`` builds the contrast pairs of ``[pairs]``, extracts the vector of ``[vector]`` and
 saves it to ``<output_dir>/vector``. ``run_sweeps`` sweeps every ``[[datasets]]`` entry over the
-coefficient grid with that vector, storing rows in ``<output_dir>/sweep-<dataset>-<hash>.jsonl``
-(resumable) and exporting ``<output_dir>/sweep-<dataset>.csv`` (+ ``.config.json``).
-
-Measurements per row: behavior datasets record ``behavior`` (``tanh(gap/2)``, normalised over the
-two answer-token sets), ``behavior_full`` (``P(positive) - P(negative)`` over the vocabulary)
-and ``logit_gap``; MMLU records ``p_correct_options``, ``p_correct_full``, ``correct_options``
-and ``correct_greedy``; with a baseline, every dataset also records ``final_hidden_change_norm``
-(hidden units) and ``logit_change_norm`` (logit units).
+coefficient grid with that vector (the logit measurements of
+:mod:`steerbound.empirical.logit_measurements`), storing rows in
+``<output_dir>/sweep-<dataset>-<hash>.jsonl`` (resumable) and exporting
+``<output_dir>/sweep-<dataset>.csv`` (+ ``.config.json``). ``run_generation_sweeps`` runs the
+generation-based measurements: judged answers of every behavior dataset with a
+``[datasets.generation]`` table (:mod:`steerbound.empirical.judged_behavior`, the primary
+behavior measurement) and the ``[humaneval]`` pass rate
+(:mod:`steerbound.empirical.humaneval_sweep`), stored in ``gen-<name>-<hash>.jsonl`` and
+exported as ``gen-<name>.csv`` and ``gen-<name>-summary.csv``.
 """
 
 from __future__ import annotations
@@ -19,15 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from steerbound.empirical.config import DatasetConfig, ExperimentConfig
+from steerbound.empirical.logit_measurements import dataset_measurements
 from steerbound.empirical.pairs import ContrastPair
-from steerbound.empirical.sweep import (
-    Measurement,
-    SweepBatch,
-    SweepPrompt,
-    final_hidden_change_norm,
-    logit_change_norm,
-    row_measurement,
-)
+from steerbound.empirical.sweep import SweepPrompt
 from steerbound.empirical.vectors import SteeringVector
 
 
@@ -141,25 +136,15 @@ def _answer_ids(tokenizer: Any, prompt: str, answers: list[str], where: str) -> 
         raise ValueError(f"{where}: {error}") from None
 
 
-def build_prompts(
+def dataset_items(
     config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
-) -> list[SweepPrompt]:
-    """The dataset's prompts with the token ids their measurements need."""
+) -> list[tuple[str, str]]:
+    """``(prompt_id, prompt text)`` of a behavior dataset (at most ``limit``, in file order)."""
     from steerbound.empirical import data, pairs
 
     chat = dataset.use_chat_template
-    where = f"dataset {dataset.name!r}"
     if dataset.kind == "mmlu":
-        assert dataset.path is not None
-        questions = data.load_mmlu(config.data_path(dataset.path))[: dataset.limit]
-        result = []
-        for q in questions:
-            text = pairs.mmlu_prompt(q)
-            letters = list(data.LETTERS[: len(q.options)])
-            option_ids = _answer_ids(tokenizer, text, letters, f"{where}, question {q.id}")
-            info = {"option_ids": option_ids, "correct": q.answer_index}
-            result.append(SweepPrompt(q.id, text, info))
-        return result
+        raise ValueError(f"dataset {dataset.name!r} is multiple choice, not a behavior dataset")
     if dataset.kind == "inline":
         items = [(f"{dataset.name}/{i}", t) for i, t in enumerate(dataset.prompts)]
     elif dataset.kind == "requests":
@@ -181,68 +166,33 @@ def build_prompts(
             (s.id, pairs.statement_prompt(s.stereotype, tokenizer, use_chat_template=chat))
             for s in stereo
         ]
+    return items[: dataset.limit]
+
+
+def build_prompts(
+    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
+) -> list[SweepPrompt]:
+    """The dataset's prompts with the token ids their logit measurements need."""
+    from steerbound.empirical import data, pairs
+
+    where = f"dataset {dataset.name!r}"
+    if dataset.kind == "mmlu":
+        assert dataset.path is not None
+        questions = data.load_mmlu(config.data_path(dataset.path))[: dataset.limit]
+        result = []
+        for q in questions:
+            text = pairs.mmlu_prompt(q)
+            letters = list(data.LETTERS[: len(q.options)])
+            option_ids = _answer_ids(tokenizer, text, letters, f"{where}, question {q.id}")
+            info = {"option_ids": option_ids, "correct": q.answer_index}
+            result.append(SweepPrompt(q.id, text, info))
+        return result
     result = []
-    for prompt_id, text in items[: dataset.limit]:
+    for prompt_id, text in dataset_items(config, dataset, tokenizer):
         pos = _answer_ids(tokenizer, text, dataset.positive_answers, f"{where}, prompt {prompt_id}")
         neg = _answer_ids(tokenizer, text, dataset.negative_answers, f"{where}, prompt {prompt_id}")
         result.append(SweepPrompt(prompt_id, text, {"positive_ids": pos, "negative_ids": neg}))
     return result
-
-
-def behavior_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
-    """Behavior expectation rows from ``prompt.data['positive_ids'/'negative_ids']``."""
-    from steerbound.empirical.metrics import behavior_from_logits
-
-    rows: list[dict[str, Any]] = []
-    for i, row in enumerate(batch.rows):
-        info = row.prompt.data
-        b = behavior_from_logits(
-            batch.outputs.logits[i : i + 1].numpy(), info["positive_ids"], info["negative_ids"]
-        )
-        values = {
-            "behavior": b.behavior,
-            "behavior_full": b.behavior_full,
-            "logit_gap": b.logit_gap,
-        }
-        key = {"prompt_id": row.prompt.prompt_id, "coefficient": row.coefficient}
-        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in values.items()]
-    return rows
-
-
-def multiple_choice_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
-    """Helpfulness rows from ``prompt.data['option_ids']`` and ``['correct']``."""
-    from steerbound.empirical.metrics import multiple_choice_metrics
-
-    rows: list[dict[str, Any]] = []
-    for i, row in enumerate(batch.rows):
-        info = row.prompt.data
-        m = multiple_choice_metrics(
-            batch.outputs.logits[i : i + 1].numpy(), info["option_ids"], [info["correct"]]
-        )
-        values = {
-            "p_correct_options": m.p_correct_options,
-            "p_correct_full": m.p_correct_full,
-            "correct_options": m.correct_options,
-            "correct_greedy": m.correct_greedy,
-        }
-        key = {"prompt_id": row.prompt.prompt_id, "coefficient": row.coefficient}
-        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in values.items()]
-    return rows
-
-
-def dataset_measurements(dataset: DatasetConfig, baseline: bool) -> dict[str, Measurement]:
-    """The measurements recorded for ``dataset`` (see the module docstring)."""
-    chosen: dict[str, Measurement] = {
-        "main": multiple_choice_measurement if dataset.kind == "mmlu" else behavior_measurement
-    }
-    if baseline:
-        chosen["change"] = row_measurement(
-            "final_hidden_change_norm", final_hidden_change_norm, needs_baseline=True
-        )
-        chosen["logit_change"] = row_measurement(
-            "logit_change_norm", logit_change_norm, needs_baseline=True
-        )
-    return chosen
 
 
 def vector_fingerprint(vector: SteeringVector) -> str:
@@ -252,6 +202,22 @@ def vector_fingerprint(vector: SteeringVector) -> str:
         digest.update(str(layer).encode())
         digest.update(vector.directions[layer].detach().float().cpu().numpy().tobytes())
     return digest.hexdigest()[:16]
+
+
+def store_identity(
+    config: ExperimentConfig, vector: SteeringVector, dataset: DatasetConfig | None = None
+) -> dict[str, Any]:
+    """What a stored row depends on besides the measurement's own settings: the model, the
+    vector (fingerprint and manifest) and the dataset's fields (not its ``generation`` table, so
+    changing the judged generations never invalidates the logit sweep)."""
+    identity: dict[str, Any] = {
+        "model": config.to_dict()["model"],
+        "vector": {"fingerprint": vector_fingerprint(vector), **vector.manifest.to_json()},
+    }
+    if dataset is not None:
+        fields = config.to_dict()["datasets"][config.datasets.index(dataset)]
+        identity["dataset"] = {k: v for k, v in fields.items() if k != "generation"}
+    return identity
 
 
 def run_sweeps(
@@ -274,9 +240,7 @@ def run_sweeps(
     written: dict[str, Path] = {}
     for dataset in config.datasets:
         store_config = {
-            "model": config.to_dict()["model"],
-            "vector": {"fingerprint": vector_fingerprint(vector), **vector.manifest.to_json()},
-            "dataset": config.to_dict()["datasets"][config.datasets.index(dataset)],
+            **store_identity(config, vector, dataset),
             "coefficients": config.grid(dataset),
             "baseline": config.sweep.baseline,
         }
@@ -294,4 +258,34 @@ def run_sweeps(
             progress=progress,
         )
         written[dataset.name] = store.to_csv(out / f"sweep-{dataset.name}.csv")
+    return written
+
+
+def run_generation_sweeps(
+    config: ExperimentConfig,
+    model: Any,
+    tokenizer: Any,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Judged generations of every behavior dataset with a ``[datasets.generation]`` table and
+    the ``[humaneval]`` pass rate; returns ``{name: GenerationOutputs}`` (empty when neither is
+    configured)."""
+    from steerbound.empirical.humaneval_sweep import run_humaneval_sweep
+    from steerbound.empirical.judged_behavior import run_judged_generation
+
+    vector.check_compatible(model, block_template=config.model.block_template)
+    out = out_dir or config.output_dir
+    written: dict[str, Any] = {}
+    for dataset in config.datasets:
+        if dataset.generation is not None:
+            written[dataset.name] = run_judged_generation(
+                config, dataset, model, tokenizer, vector, out_dir=out, progress=progress
+            )
+    if config.humaneval is not None:
+        written[config.humaneval.name] = run_humaneval_sweep(
+            config, model, tokenizer, vector, out_dir=out, progress=progress
+        )
     return written

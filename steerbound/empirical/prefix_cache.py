@@ -136,7 +136,7 @@ def _recording(
 
 
 def capture_prefix(
-    model: nn.Module,
+    model: Any,
     blocks: list[nn.Module],
     first: int,
     input_ids: torch.Tensor,
@@ -196,17 +196,24 @@ def find_suffix(model: Any, blocks: list[nn.Module], first: int, state: PrefixSt
     return Suffix(first, blocks[first + 1 :], final_norm, head, softcap)
 
 
-def select_rows(value: Any, rows: torch.Tensor, n_prompts: int) -> Any:
+def select_rows(
+    value: Any, rows: torch.Tensor, n_prompts: int, memo: dict[int, Any] | None = None
+) -> Any:
     """Index every tensor in ``value`` whose first axis is the prompt batch (ndim >= 2, length
-    ``n_prompts``) by ``rows``; other values (scalars, 1-D position tables, None) pass through."""
+    ``n_prompts``) by ``rows``; other values (scalars, 1-D position tables, None) pass through.
+    ``memo`` (keyed by tensor identity) shares one selection between blocks given the same
+    tensor, e.g. the attention mask and the rotary ``(cos, sin)``."""
+    memo = {} if memo is None else memo
     if isinstance(value, torch.Tensor):
-        if value.ndim >= 2 and value.shape[0] == n_prompts:
-            return value.index_select(0, rows.to(value.device))
-        return value
+        if value.ndim < 2 or value.shape[0] != n_prompts:
+            return value
+        if id(value) not in memo:
+            memo[id(value)] = (value, value.index_select(0, rows.to(value.device)))
+        return memo[id(value)][1]
     if isinstance(value, tuple | list):
-        return type(value)(select_rows(v, rows, n_prompts) for v in value)
+        return type(value)(select_rows(v, rows, n_prompts, memo) for v in value)
     if isinstance(value, dict):
-        return {k: select_rows(v, rows, n_prompts) for k, v in value.items()}
+        return {k: select_rows(v, rows, n_prompts, memo) for k, v in value.items()}
     return value
 
 
@@ -234,10 +241,11 @@ def replay_suffix(
     """
     n_prompts = state.hidden.shape[0]
     hidden = state.hidden.index_select(0, prompt_rows.to(state.hidden.device))
-    hidden = hidden + steering_delta(directions[suffix.first], coefficients, hidden)
+    hidden += steering_delta(directions[suffix.first], coefficients, hidden)
+    memo: dict[int, Any] = {}
     for offset, (block, call) in enumerate(zip(suffix.blocks, state.calls, strict=True)):
-        args = select_rows(call.args, prompt_rows, n_prompts)
-        kwargs = select_rows(call.kwargs, prompt_rows, n_prompts)
+        args = select_rows(call.args, prompt_rows, n_prompts, memo)
+        kwargs = select_rows(call.kwargs, prompt_rows, n_prompts, memo)
         if call.hidden_keyword:
             output = block(*args, hidden_states=hidden, **kwargs)
         else:

@@ -18,7 +18,7 @@ from steerbound.theory import lemmas
 from steerbound.theory import properties as P
 from steerbound.theory import special_checks as SC
 from steerbound.theory import symbols as S
-from steerbound.theory.lemma_catalog import y0_root
+from steerbound.theory.lemma_catalog_extra import y0_root
 from steerbound.theory.proofcheck import check_proof
 from steerbound.theory.results.model import Result
 from steerbound.theory.results.registry import all_results
@@ -51,20 +51,28 @@ def _worst(statuses: list[str]) -> str:
 def proof_record(result: Result) -> CheckRecord:
     outcomes = check_proof(result)
     status = _worst([o.status for o in outcomes])
-    detail = "; ".join(f"{o.step}: {o.status}" + ("" if o.status == PASSED else f" ({o.detail})")
-                       for o in outcomes)
+    detail = "; ".join(
+        f"{o.step}: {o.status}" + ("" if o.status == PASSED else f" ({o.detail})") for o in outcomes
+    )
     return CheckRecord(result.name, result.form, f"proof ({len(outcomes)} steps)", status, detail)
 
 
 def counterexample_record(result: Result, cx: CX.Counterexample) -> CheckRecord:
     violated = cx.published_violated
     verified_ok = cx.verified_violated is False
-    status = PUBLISHED_FAILS if violated and verified_ok else (FAILED if violated is False else UNDECIDED)
-    detail = (f"exact {cx.as_dict()['exact']} vs published bound {cx.as_dict()['published_bound']}"
-              f" ({cx.as_dict()['claimed']} violated); verified form {cx.as_dict()['verified_bound']}"
-              f" holds on the same geometry: {verified_ok}")
-    return CheckRecord(result.name, result.form, "counterexample (exact)", status, detail,
-                       cx.as_dict())
+    status = (
+        PUBLISHED_FAILS
+        if violated and verified_ok
+        else (FAILED if violated is False else UNDECIDED)
+    )
+    detail = (
+        f"exact {cx.as_dict()['exact']} vs published bound {cx.as_dict()['published_bound']}"
+        f" ({cx.as_dict()['claimed']} violated); verified form {cx.as_dict()['verified_bound']}"
+        f" holds on the same geometry: {verified_ok}"
+    )
+    return CheckRecord(
+        result.name, result.form, "counterexample (exact)", status, detail, cx.as_dict()
+    )
 
 
 def _records(result: Result, outcomes: list[tuple[str, str, str]]) -> list[CheckRecord]:
@@ -78,17 +86,21 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
         ("Theorem 1", "verified"): lambda: P.theorem1_properties(t1),
         ("Corollary 1", "verified"): lambda: P.corollary1_properties(E.corollary1().expr, t1),
         ("Theorem 2", "jensen"): lambda: P.jensen_properties(E.theorem2_jensen().expr),
-        ("Theorem 2", "verified"): lambda: P.parabola_properties(E.theorem2_verified().expr,
-                                                                 S.alpha / 2),
+        ("Theorem 2", "verified"): lambda: P.parabola_properties(
+            E.theorem2_verified().expr, S.alpha / 2
+        ),
         ("Theorem 2", "published"): lambda: [
             *P.parabola_properties(E.theorem2_published().expr, S.alpha),
-            _y0_outcome()],
+            _y0_outcome(),
+        ],
         ("Expected helpfulness", "curvature"): lambda: [
-            SC.expected_helpfulness(E.expected_helpfulness().expr)],
+            SC.expected_helpfulness(E.expected_helpfulness().expr)
+        ],
         ("Corollary 2", "verified"): SC.corollary2,
         ("Theorem 3", "verified"): lambda: P.theorem3_properties(E.theorem3().expr, t1),
         ("Theorem 4", "verified"): lambda: P.theorem4_properties(
-            E.theorem4_published().expr),  # the min form's first term, in closed form
+            E.theorem4_published().expr
+        ),  # the min form's first term, in closed form
         ("Theorem 5", "verified"): lambda: P.theorem5_properties(E.theorem5().expr),
         ("Theorem 6", "verified"): lambda: P.theorem6_properties(E.theorem6().expr, t1),
         ("Corollary 3", "verified"): lambda: [SC.corollary3()],
@@ -102,8 +114,11 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
 def _y0_outcome() -> tuple[str, str, str]:
     root, _ = y0_root()
     proof = lemmas.get("e^y >= 2(1 + y^2/2) for y >= y0").prove()
-    return (f"T2-paper holds for lam sigma beta |r_e| >= y0 = {root:.4f} (e^y0 = 2 + y0^2)",
-            proof.status, proof.detail)
+    return (
+        f"T2-paper holds for lam sigma beta |r_e| >= y0 = {root:.4f} (e^y0 = 2 + y0^2)",
+        proof.status,
+        proof.detail,
+    )
 
 
 _COUNTEREXAMPLES = {
@@ -121,7 +136,7 @@ def check_result(res: Result) -> list[CheckRecord]:
     if res.proof:
         out.append(proof_record(res))
     out.extend(_records(res, _property_outcomes(res)))
-    if res.bound is not None and res.form != "published":
+    if res.bound is not None:
         check, status, detail = SC.stable_form(res.bound)
         out.append(CheckRecord(res.name, res.form, check, status, detail))
     cx = _COUNTEREXAMPLES.get((res.name, res.form))
@@ -157,12 +172,22 @@ def exit_code(records: list[CheckRecord]) -> int:
 def format_check_table(records: list[CheckRecord], width: int = 72) -> str:
     """A plain-text table: result, form, check, status."""
     rows = [("result", "form", "check", "status")] + [
-        (r.result, r.form or "-", r.check if len(r.check) <= width else r.check[: width - 3] + "...",
-         r.status) for r in records]
+        (
+            r.result,
+            r.form or "-",
+            r.check if len(r.check) <= width else r.check[: width - 3] + "...",
+            r.status,
+        )
+        for r in records
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    counts = {s: sum(r.status == s for r in records) for s in (PASSED, PUBLISHED_FAILS, FAILED, UNDECIDED)}
+    counts = {
+        s: sum(r.status == s for r in records) for s in (PASSED, PUBLISHED_FAILS, FAILED, UNDECIDED)
+    }
     lines.append("")
     lines.append(", ".join(f"{n} {s}" for s, n in counts.items()))
     return "\n".join(lines)

@@ -33,7 +33,9 @@ class Counterexample:
 
     def _violates(self, bound: sp.Expr) -> bool | None:
         gap = (self.exact - bound) if self.direction == "upper" else (bound - self.exact)
-        return sp.simplify(gap).is_positive
+        # A closed-form real number: sympy decides its sign by evalf with precision tracking.
+        sign = gap.is_positive
+        return sign if sign is not None else sp.simplify(gap).is_positive
 
     @property
     def published_violated(self) -> bool | None:
@@ -64,8 +66,14 @@ def _t2_geometry() -> tuple[dict[sp.Symbol, sp.Expr], sp.Expr]:
     qp, qm, gp, gm = R(1, 4), R(1, 4), sp.Integer(1), sp.Integer(3)
     mean = sum(g) / sp.Integer(2)
     sigma = sp.sqrt(sum((gi - mean) ** 2 for gi in g) / sp.Integer(2))  # population std = 2
-    values = {S.r_e: a, S.lam: 1, S.P0: p0, S.alpha: 2 * sp.Min(qp, qm) / (1 - p0),
-              S.sigma: sigma, S.beta: sp.Min(gp, gm) / sigma}
+    values = {
+        S.r_e: a,
+        S.lam: 1,
+        S.P0: p0,
+        S.alpha: 2 * sp.Min(qp, qm) / (1 - p0),
+        S.sigma: sigma,
+        S.beta: sp.Min(gp, gm) / sigma,
+    }
     return values, exact
 
 
@@ -74,21 +82,37 @@ def theorem2_published() -> Counterexample:
     values, exact = _t2_geometry()
     flawed = sp.exp(R(1, 10)) + sp.exp(-R(3, 10)) - 2 * sp.cosh(R(1, 10))
     return Counterexample(
-        "T2-paper", {"P0": "1/2", "wrong tokens": "mass 1/4 at g=+1, mass 1/4 at g=-3",
-                     "eps": "0", "lam*r_e": "1/10", "alpha": "1", "sigma*beta": "1"},
-        exact, E.theorem2_published().expr.subs(values), E.theorem2_verified().expr.subs(values),
+        "T2-paper",
+        {
+            "P0": "1/2",
+            "wrong tokens": "mass 1/4 at g=+1, mass 1/4 at g=-3",
+            "eps": "0",
+            "lam*r_e": "1/10",
+            "alpha": "1",
+            "sigma*beta": "1",
+        },
+        exact,
+        E.theorem2_published().expr.subs(values),
+        E.theorem2_verified().expr.subs(values),
         "upper",
-        {"flawed step": "e^{aG+} + e^{-aG-} >= 2 cosh(a min G): lhs - rhs = "
-                        f"{sp.N(flawed, 6)} < 0"})
+        {
+            "flawed step": "e^{aG+} + e^{-aG-} >= 2 cosh(a min G): lhs - rhs = "
+            f"{sp.N(flawed, 6)} < 0"
+        },
+    )
 
 
 @cache
 def corollary3_published() -> Counterexample:
     values, exact = _t2_geometry()
     return Counterexample(
-        "Corollary 3 (2 steps)", {"steps": "2, each the T2-paper counterexample geometry"},
-        exact**2, E.theorem2_published().expr.subs(values) ** 2,
-        E.theorem2_verified().expr.subs(values) ** 2, "upper")
+        "Corollary 3 (2 steps)",
+        {"steps": "2, each the T2-paper counterexample geometry"},
+        exact**2,
+        E.theorem2_published().expr.subs(values) ** 2,
+        E.theorem2_verified().expr.subs(values) ** 2,
+        "upper",
+    )
 
 
 @cache
@@ -99,10 +123,13 @@ def theorem4_published() -> Counterexample:
     exact = (pp * ea - pm) / (pp * ea + pm + pz * en)
     vals = {S.p_plus: pp, S.p_minus: pm, S.p_zero: pz, S.lam: 1, S.Delta: 1, S.r_e: x}
     return Counterexample(
-        "T4-closed", {"p+": "1/5 at Delta", "p-": "1/2 at 0", "p0": "3/10 at -10 Delta",
-                      "lam*Delta*r_e": "1/2"},
-        exact, E.theorem4_published().expr.subs(vals), E.theorem4_verified().expr.subs(vals),
-        "lower")
+        "T4-closed",
+        {"p+": "1/5 at Delta", "p-": "1/2 at 0", "p0": "3/10 at -10 Delta", "lam*Delta*r_e": "1/2"},
+        exact,
+        E.theorem4_published().expr.subs(vals),
+        E.theorem4_verified().expr.subs(vals),
+        "lower",
+    )
 
 
 @cache
@@ -119,11 +146,20 @@ def theorem6_published() -> Counterexample:
     t6 = E.theorem6()
     vals = {S.lam: 1, S.Delta: 1, S.r_e: x, S.ell: 2}
     return Counterexample(
-        "Theorem 6 with B_0", {"ell": "2", "first step": "a1 9/10, a2 1/20, m 1/20",
-                               "after a2": "aligned w.p. 1/100", "lam*Delta*r_e": "2",
-                               "B_0": str(b0), "B_min": str(b_min)},
-        exact, t6.expr.subs(vals).subs(S.B_min, b0), sp.Max(-1, t6.expr.subs(vals).subs(S.B_min, b_min)),
-        "lower")
+        "Theorem 6 with B_0",
+        {
+            "ell": "2",
+            "first step": "a1 9/10, a2 1/20, m 1/20",
+            "after a2": "aligned w.p. 1/100",
+            "lam*Delta*r_e": "2",
+            "B_0": str(b0),
+            "B_min": str(b_min),
+        },
+        exact,
+        t6.expr.subs(vals).subs(S.B_min, b0),
+        sp.Max(-1, t6.expr.subs(vals).subs(S.B_min, b_min)),
+        "lower",
+    )
 
 
 @cache
@@ -133,6 +169,10 @@ def corollary2_published() -> Counterexample:
     alpha = 2 * sp.Min(R(1, 30), R(2, 30)) / (1 - p0)
     vals = {S.r_e: 0, S.P0: p0, S.alpha: alpha, S.lam: 1, S.sigma: 1, S.beta: 1, S.k: 4}
     return Counterexample(
-        "(1-2/k) T2paper + 1/k", {"k": "4", "P0": "9/10", "Q+": "1/30", "Q-": "1/15",
-                                  "r_e": "0 (exact H = P0)"},
-        p0, E.corollary2_heuristic().expr.subs(vals), sp.Integer(1), "upper")
+        "(1-2/k) T2paper + 1/k",
+        {"k": "4", "P0": "9/10", "Q+": "1/30", "Q-": "1/15", "r_e": "0 (exact H = P0)"},
+        p0,
+        E.corollary2_heuristic().expr.subs(vals),
+        sp.Integer(1),
+        "upper",
+    )

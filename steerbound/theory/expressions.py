@@ -18,7 +18,7 @@ from functools import cache
 import sympy as sp
 
 from steerbound.theory import symbols as S
-from steerbound.theory.primitives import ExpSat, Expit, Log0, Log1pHalfSq, LogAddExp
+from steerbound.theory.primitives import Expit, ExpSat, Log0, Log1pHalfSq, LogAddExp
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,9 @@ def corollary1() -> BoundExpression:
 def theorem3() -> BoundExpression:
     e0 = S.eps_mis
     margin = 1 + S.B0 - 2 * e0
-    e = sp.tanh(S.lam * S.Delta / 2 * S.r_e + sp.log(margin / (1 - S.B0)) / 2) - 4 * e0 / margin * sp.exp(
-        S.lam * S.D * S.r_e
-    )
+    e = sp.tanh(
+        S.lam * S.Delta / 2 * S.r_e + sp.log(margin / (1 - S.B0)) / 2
+    ) - 4 * e0 / margin * sp.exp(S.lam * S.D * S.r_e)
     stable = sp.Max(
         -1,
         sp.tanh(S.lam * S.Delta / 2 * S.r_e + (sp.log(margin) - sp.log(1 - S.B0)) / 2)

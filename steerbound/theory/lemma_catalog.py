@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import sympy as sp
 
 from steerbound.theory.lemmas import (
@@ -33,20 +31,49 @@ def _exp_monotone() -> LemmaProof:
     return positive_derivative(sp.exp(x), x)
 
 
-register(Lemma("exp monotone", "x >= y => e^x >= e^y", (x, y), (sp.Ge(x, y),),
-               sp.Ge(sp.exp(x), sp.exp(y)), _exp_monotone))
+register(
+    Lemma(
+        "exp monotone",
+        "x >= y => e^x >= e^y",
+        (x, y),
+        (sp.Ge(x, y),),
+        sp.Ge(sp.exp(x), sp.exp(y)),
+        _exp_monotone,
+    )
+)
 
-register(Lemma("tanh monotone", "x >= y => tanh x >= tanh y", (x, y), (sp.Ge(x, y),),
-               sp.Ge(sp.tanh(x), sp.tanh(y)),
-               lambda: positive_derivative(sp.tanh(x), x, witness=1 / sp.cosh(x) ** 2)))
+register(
+    Lemma(
+        "tanh monotone",
+        "x >= y => tanh x >= tanh y",
+        (x, y),
+        (sp.Ge(x, y),),
+        sp.Ge(sp.tanh(x), sp.tanh(y)),
+        lambda: positive_derivative(sp.tanh(x), x, witness=1 / sp.cosh(x) ** 2),
+    )
+)
 
-register(Lemma("tanh(ln R / 2) monotone", "R >= R2 > 0 => tanh(ln R/2) >= tanh(ln R2/2)",
-               (R, R2), (sp.Ge(R, R2),), sp.Ge(sp.tanh(sp.log(R) / 2), sp.tanh(sp.log(R2) / 2)),
-               lambda: positive_derivative(sp.tanh(sp.log(R) / 2), R, witness=2 / (R + 1) ** 2)))
+register(
+    Lemma(
+        "tanh(ln R / 2) monotone",
+        "R >= R2 > 0 => tanh(ln R/2) >= tanh(ln R2/2)",
+        (R, R2),
+        (sp.Ge(R, R2),),
+        sp.Ge(sp.tanh(sp.log(R) / 2), sp.tanh(sp.log(R2) / 2)),
+        lambda: positive_derivative(sp.tanh(sp.log(R) / 2), R, witness=2 / (R + 1) ** 2),
+    )
+)
 
-register(Lemma("P/(P+X) decreasing", "X1 >= X2 >= 0 => P/(P+X1) <= P/(P+X2)", (P, X1, X2),
-               (sp.Ge(X1, X2),), sp.Le(P / (P + X1), P / (P + X2)),
-               lambda: positive_derivative(-P / (P + X1), X1, witness=P / (P + X1) ** 2)))
+register(
+    Lemma(
+        "P/(P+X) decreasing",
+        "X1 >= X2 >= 0 => P/(P+X1) <= P/(P+X2)",
+        (P, X1, X2),
+        (sp.Ge(X1, X2),),
+        sp.Le(P / (P + X1), P / (P + X2)),
+        lambda: positive_derivative(-P / (P + X1), X1, witness=P / (P + X1) ** 2),
+    )
+)
 
 
 def _quotient() -> LemmaProof:
@@ -54,12 +81,22 @@ def _quotient() -> LemmaProof:
     diff = sp.factor(sp.together((n + s) / Dd - n / (Dd + u)))
     ok = diff.is_nonnegative
     if ok:
-        return LemmaProof("passed", f"N = n + s, d = D_d + u (s, u >= 0): N/D_d - n/d = {diff} >= 0")
+        return LemmaProof(
+            "passed", f"N = n + s, d = D_d + u (s, u >= 0): N/D_d - n/d = {diff} >= 0"
+        )
     return LemmaProof("undecided", f"sign of {diff} undecided")
 
 
-register(Lemma("quotient", "N >= n > 0, 0 < D_d <= d => N/D_d >= n/d", (N, n, Dd, d),
-               (sp.Ge(N, n), sp.Le(Dd, d)), sp.Ge(N / Dd, n / d), _quotient))
+register(
+    Lemma(
+        "quotient",
+        "N >= n > 0, 0 < D_d <= d => N/D_d >= n/d",
+        (N, n, Dd, d),
+        (sp.Ge(N, n), sp.Le(Dd, d)),
+        sp.Ge(N / Dd, n / d),
+        _quotient,
+    )
+)
 
 
 def _ratio() -> LemmaProof:
@@ -69,29 +106,48 @@ def _ratio() -> LemmaProof:
     return combine(q, eq, _exp_monotone())
 
 
-register(Lemma("ratio (Lemma R)",
-               "N >= p1 e^a, 0 < D_d <= p2 e^b, a - b >= c => N/D_d >= (p1/p2) e^c",
-               (N, Dd, p1, p2, a, b, c),
-               (sp.Ge(N, p1 * sp.exp(a)), sp.Le(Dd, p2 * sp.exp(b)), sp.Ge(a - b, c)),
-               sp.Ge(N / Dd, p1 / p2 * sp.exp(c)), _ratio))
+register(
+    Lemma(
+        "ratio (Lemma R)",
+        "N >= p1 e^a, 0 < D_d <= p2 e^b, a - b >= c => N/D_d >= (p1/p2) e^c",
+        (N, Dd, p1, p2, a, b, c),
+        (sp.Ge(N, p1 * sp.exp(a)), sp.Le(Dd, p2 * sp.exp(b)), sp.Ge(a - b, c)),
+        sp.Ge(N / Dd, p1 / p2 * sp.exp(c)),
+        _ratio,
+    )
+)
 
 
 def _weighted_sum_min() -> LemmaProof:
     pos = nonneg_on_halfline(sp.exp(x) - 1, x, 0)
     s = sp.symbols("s1:4", nonnegative=True)
-    diff = sp.expand(sum(w * sp.exp(m + t) for w, t in zip((w1, w2, w3), (t1, t2, t3), strict=True))
-                     - (w1 + w2 + w3) * sp.exp(m))
+    diff = sp.expand(
+        sum(w * sp.exp(m + t) for w, t in zip((w1, w2, w3), (t1, t2, t3), strict=True))
+        - (w1 + w2 + w3) * sp.exp(m)
+    )
     diff = diff.subs({sp.exp(t): 1 + si for t, si in zip((t1, t2, t3), s, strict=True)})
     ok = sp.expand(diff).is_nonnegative
-    return combine(pos, LemmaProof("passed" if ok else "undecided",
-                                   f"sum w_i e^m (e^t_i - 1) = {sp.expand(diff)} >= 0"))
+    return combine(
+        pos,
+        LemmaProof(
+            "passed" if ok else "undecided", f"sum w_i e^m (e^t_i - 1) = {sp.expand(diff)} >= 0"
+        ),
+    )
 
 
-register(Lemma("weighted sum >= mass * e^min",
-               "w_i >= 0, t_i >= 0: sum w_i e^(m + t_i) >= (sum w_i) e^m (termwise; 3 terms)",
-               (w1, w2, w3, m, t1, t2, t3), (),
-               sp.Ge(sum(w * sp.exp(m + t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
-                     (w1 + w2 + w3) * sp.exp(m)), _weighted_sum_min))
+register(
+    Lemma(
+        "weighted sum >= mass * e^min",
+        "w_i >= 0, t_i >= 0: sum w_i e^(m + t_i) >= (sum w_i) e^m (termwise; 3 terms)",
+        (w1, w2, w3, m, t1, t2, t3),
+        (),
+        sp.Ge(
+            sum(w * sp.exp(m + t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
+            (w1 + w2 + w3) * sp.exp(m),
+        ),
+        _weighted_sum_min,
+    )
+)
 
 
 def _weighted_sum_max() -> LemmaProof:
@@ -99,19 +155,30 @@ def _weighted_sum_max() -> LemmaProof:
     # s_i = 1 - e^(-t_i) >= 0.
     pos = nonneg_on_halfline(1 - sp.exp(-x), x, 0)
     s = sp.symbols("s1:4", nonnegative=True)
-    diff = sp.expand((w1 + w2 + w3) * sp.exp(m) - sum(
-        w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3))))
+    diff = sp.expand(
+        (w1 + w2 + w3) * sp.exp(m)
+        - sum(w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3)))
+    )
     diff = sp.expand(diff.subs({sp.exp(-t): 1 - si for t, si in zip((t1, t2, t3), s, strict=True)}))
     ok = diff.is_nonnegative
-    return combine(pos, LemmaProof("passed" if ok else "undecided",
-                                   f"sum w_i e^m (1 - e^-t_i) = {diff} >= 0"))
+    return combine(
+        pos, LemmaProof("passed" if ok else "undecided", f"sum w_i e^m (1 - e^-t_i) = {diff} >= 0")
+    )
 
 
-register(Lemma("weighted sum <= mass * e^max",
-               "w_i >= 0, t_i >= 0: sum w_i e^(m - t_i) <= (sum w_i) e^m (termwise; 3 terms)",
-               (w1, w2, w3, m, t1, t2, t3), (),
-               sp.Le(sum(w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
-                     (w1 + w2 + w3) * sp.exp(m)), _weighted_sum_max))
+register(
+    Lemma(
+        "weighted sum <= mass * e^max",
+        "w_i >= 0, t_i >= 0: sum w_i e^(m - t_i) <= (sum w_i) e^m (termwise; 3 terms)",
+        (w1, w2, w3, m, t1, t2, t3),
+        (),
+        sp.Le(
+            sum(w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
+            (w1 + w2 + w3) * sp.exp(m),
+        ),
+        _weighted_sum_max,
+    )
+)
 
 
 def _jensen() -> LemmaProof:
@@ -127,20 +194,43 @@ def _jensen() -> LemmaProof:
 
 
 W3 = w1 + w2 + w3
-register(Lemma("Jensen (exp convex)",
-               "w_i >= 0: sum w_i e^(y_i) >= W e^(sum w_i y_i / W) (tangent line at the mean)",
-               (w1, w2, w3, y1, y2, y3), (),
-               sp.Ge(w1 * sp.exp(y1) + w2 * sp.exp(y2) + w3 * sp.exp(y3),
-                     W3 * sp.exp((w1 * y1 + w2 * y2 + w3 * y3) / W3)), _jensen))
+register(
+    Lemma(
+        "Jensen (exp convex)",
+        "w_i >= 0: sum w_i e^(y_i) >= W e^(sum w_i y_i / W) (tangent line at the mean)",
+        (w1, w2, w3, y1, y2, y3),
+        (),
+        sp.Ge(
+            w1 * sp.exp(y1) + w2 * sp.exp(y2) + w3 * sp.exp(y3),
+            W3 * sp.exp((w1 * y1 + w2 * y2 + w3 * y3) / W3),
+        ),
+        _jensen,
+    )
+)
 
-register(Lemma("e^y >= 1 + y + y^2/2", "y >= 0 => e^y >= 1 + y + y^2/2", (y,),
-               (sp.Ge(y, 0),), sp.Ge(sp.exp(y), 1 + y + y**2 / 2),
-               lambda: nonneg_on_halfline(sp.exp(y) - 1 - y - y**2 / 2, y, 0)))
+register(
+    Lemma(
+        "e^y >= 1 + y + y^2/2",
+        "y >= 0 => e^y >= 1 + y + y^2/2",
+        (y,),
+        (sp.Ge(y, 0),),
+        sp.Ge(sp.exp(y), 1 + y + y**2 / 2),
+        lambda: nonneg_on_halfline(sp.exp(y) - 1 - y - y**2 / 2, y, 0),
+    )
+)
 
-register(Lemma("e^y >= 1 + y^2/2", "y >= 0 => e^y >= 1 + y^2/2 (drop the linear term y >= 0)",
-               (y,), (sp.Ge(y, 0),), sp.Ge(sp.exp(y), 1 + y**2 / 2),
-               lambda: combine(nonneg_on_halfline(sp.exp(y) - 1 - y - y**2 / 2, y, 0),
-                               nonneg_on_halfline(y, y, 0))))
+register(
+    Lemma(
+        "e^y >= 1 + y^2/2",
+        "y >= 0 => e^y >= 1 + y^2/2 (drop the linear term y >= 0)",
+        (y,),
+        (sp.Ge(y, 0),),
+        sp.Ge(sp.exp(y), 1 + y**2 / 2),
+        lambda: combine(
+            nonneg_on_halfline(sp.exp(y) - 1 - y - y**2 / 2, y, 0), nonneg_on_halfline(y, y, 0)
+        ),
+    )
+)
 
 
 def _cosh() -> LemmaProof:
@@ -148,77 +238,57 @@ def _cosh() -> LemmaProof:
     return combine(nonneg_on_halfline(f, z, 0), is_zero(f.subs(z, -z) - f))
 
 
-register(Lemma("cosh z >= 1 + z^2/2", "cosh z >= 1 + z^2/2 for all real z (even; chain on z>=0)",
-               (z,), (), sp.Ge(sp.cosh(z), 1 + z**2 / 2), _cosh))
+register(
+    Lemma(
+        "cosh z >= 1 + z^2/2",
+        "cosh z >= 1 + z^2/2 for all real z (even; chain on z>=0)",
+        (z,),
+        (),
+        sp.Ge(sp.cosh(z), 1 + z**2 / 2),
+        _cosh,
+    )
+)
 
-register(Lemma("e^x + e^-y = 2 e^((x-y)/2) cosh((x+y)/2)", "exact identity", (x, y), (),
-               sp.Eq(sp.exp(x) + sp.exp(-y), 2 * sp.exp((x - y) / 2) * sp.cosh((x + y) / 2)),
-               lambda: is_zero((2 * sp.exp((x - y) / 2) * sp.cosh((x + y) / 2)).rewrite(sp.exp)
-                               - sp.exp(x) - sp.exp(-y))))
+register(
+    Lemma(
+        "e^x + e^-y = 2 e^((x-y)/2) cosh((x+y)/2)",
+        "exact identity",
+        (x, y),
+        (),
+        sp.Eq(sp.exp(x) + sp.exp(-y), 2 * sp.exp((x - y) / 2) * sp.cosh((x + y) / 2)),
+        lambda: is_zero(
+            (2 * sp.exp((x - y) / 2) * sp.cosh((x + y) / 2)).rewrite(sp.exp)
+            - sp.exp(x)
+            - sp.exp(-y)
+        ),
+    )
+)
 
-register(Lemma("union bound", "P(A u B) = a + b + c <= P(A) + P(B) = (a + c) + (b + c)",
-               (u_a, u_b, u_c), (), sp.Le(u_a + u_b + u_c, (u_a + u_c) + (u_b + u_c)),
-               lambda: LemmaProof("passed" if ((u_a + u_c) + (u_b + u_c) - (u_a + u_b + u_c))
-                                  .is_nonnegative else "undecided", "difference P(A n B) >= 0")))
+register(
+    Lemma(
+        "union bound",
+        "P(A u B) = a + b + c <= P(A) + P(B) = (a + c) + (b + c)",
+        (u_a, u_b, u_c),
+        (),
+        sp.Le(u_a + u_b + u_c, (u_a + u_c) + (u_b + u_c)),
+        lambda: LemmaProof(
+            "passed"
+            if ((u_a + u_c) + (u_b + u_c) - (u_a + u_b + u_c)).is_nonnegative
+            else "undecided",
+            "difference P(A n B) >= 0",
+        ),
+    )
+)
 
-register(Lemma("tanh identity", "p_A + p_M = 1 => p_A - p_M = tanh(ln(p_A/p_M)/2)", (pa,), (),
-               sp.Eq(2 * pa - 1, sp.tanh(sp.log(pa / (1 - pa)) / 2)),
-               lambda: is_zero(sp.tanh(sp.log(pa / (1 - pa)) / 2).rewrite(sp.exp) - (2 * pa - 1))))
+register(
+    Lemma(
+        "tanh identity",
+        "p_A + p_M = 1 => p_A - p_M = tanh(ln(p_A/p_M)/2)",
+        (pa,),
+        (),
+        sp.Eq(2 * pa - 1, sp.tanh(sp.log(pa / (1 - pa)) / 2)),
+        lambda: is_zero(sp.tanh(sp.log(pa / (1 - pa)) / 2).rewrite(sp.exp) - (2 * pa - 1)),
+    )
+)
 
-register(Lemma("(1-m)/(1+m+n) monotone", "decreasing in m >= 0; decreasing in n >= 0 if m <= 1",
-               (mm, nn), (), sp.Le(sp.diff((1 - mm) / (1 + mm + nn), mm), 0),
-               lambda: combine(
-                   positive_derivative(-(1 - mm) / (1 + mm + nn), mm,
-                                       witness=(2 + nn) / (1 + mm + nn) ** 2),
-                   is_zero(sp.diff((1 - mm) / (1 + mm + nn), nn) + (1 - mm) / (1 + mm + nn) ** 2))))
-
-register(Lemma("(bR-1)/(R+1) increasing", "b > -1 => (bR - 1)/(R + 1) increasing in R > 0",
-               (R, bb), (sp.Gt(bb, -1),), sp.Ge(sp.diff((bb * R - 1) / (R + 1), R), 0),
-               lambda: is_zero(sp.diff((bb * R - 1) / (R + 1), R) - (bb + 1) / (R + 1) ** 2)))
-
-
-def y0_root() -> tuple[float, sp.Rational]:
-    """``y0`` solving ``e^y = 2 + y^2`` (nsolve) and a rational upper bracket of it."""
-    root = float(sp.nsolve(sp.exp(y) - 2 - y**2, y, 1.3, prec=30))
-    return root, sp.Rational(math.ceil(root * 10**6), 10**6)
-
-
-def _y0() -> LemmaProof:
-    root, upper = y0_root()
-    f = sp.exp(y) - 2 - y**2
-    chain = nonneg_on_halfline(f, y, upper)
-    below = sp.Rational(math.floor(root * 10**6), 10**6)
-    sign_change = f.subs(y, below).is_negative
-    return combine(chain, LemmaProof("passed" if sign_change else "failed",
-                                     f"y0 = {root:.6f}; f({below}) < 0 <= f({upper})"))
-
-
-register(Lemma("e^y >= 2(1 + y^2/2) for y >= y0",
-               "y >= y0 ~ 1.319 (root of e^y = 2 + y^2) => e^y >= 2 + y^2", (y,),
-               (sp.Ge(y, y0_root()[1]),), sp.Ge(sp.exp(y), 2 + y**2), _y0))
-
-_x1, _x2, _y1, _y2 = sp.symbols("x_1 x_2 y_1 y_2", real=True)
-_c0 = sp.Symbol("c_0", nonnegative=True)
-
-
-def _add() -> LemmaProof:
-    s1, s2 = sp.symbols("s_1 s_2", nonnegative=True)
-    e = (_y1 + s1 + _y2 + s2) - (_y1 + _y2)
-    return LemmaProof("passed" if sp.simplify(e).is_nonnegative else "undecided",
-                      f"x_i = y_i + s_i: difference {sp.simplify(e)} >= 0")
-
-
-register(Lemma("add inequalities", "x1 >= y1, x2 >= y2 => x1 + x2 >= y1 + y2",
-               (_x1, _x2, _y1, _y2), (sp.Ge(_x1, _y1), sp.Ge(_x2, _y2)),
-               sp.Ge(_x1 + _x2, _y1 + _y2), _add))
-
-
-def _scale() -> LemmaProof:
-    s = sp.Symbol("s", nonnegative=True)
-    e = sp.expand(_c0 * (_y1 + s) - _c0 * _y1)
-    return LemmaProof("passed" if e.is_nonnegative else "undecided",
-                      f"x = y + s: c x - c y = {e} >= 0")
-
-
-register(Lemma("multiply by c >= 0", "x >= y, c >= 0 => c x >= c y", (_x1, _y1, _c0),
-               (sp.Ge(_x1, _y1),), sp.Ge(_c0 * _x1, _c0 * _y1), _scale))
+from steerbound.theory import lemma_catalog_extra  # noqa: E402, F401  (registers the rest)

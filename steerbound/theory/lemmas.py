@@ -119,6 +119,11 @@ def is_zero(expr: sp.Expr) -> LemmaProof:
     point where it is provably non-zero, "undecided" otherwise."""
     if fast_zero(expr):
         return LemmaProof("passed", "simplifies to 0")
+    # A provably non-zero value at one point of the domain refutes the identity (cheap).
+    point = _witness_point(expr)
+    value = sp.N(expr.subs(point), 50)
+    if value.is_number and value.is_real and abs(value) > sp.Float("1e-40"):
+        return LemmaProof("failed", f"difference = {sp.N(value, 6)} != 0 at {point}")
     diff = sp.simplify(expr)
     if diff != 0:
         diff = sp.simplify(sp.expand_log(diff.rewrite(sp.log)))
@@ -126,12 +131,6 @@ def is_zero(expr: sp.Expr) -> LemmaProof:
         diff = sp.simplify(diff.rewrite(sp.exp))
     if diff == 0:
         return LemmaProof("passed", "simplifies to 0")
-    if diff.is_nonzero:
-        return LemmaProof("failed", f"difference {diff} != 0")
-    point = _witness_point(diff)
-    value = sp.N(diff.subs(point), 50)
-    if value.is_number and value.is_real and abs(value) > sp.Float("1e-40"):
-        return LemmaProof("failed", f"difference = {sp.N(value, 6)} != 0 at {point}")
     return LemmaProof("undecided", f"difference {diff} not simplified to 0")
 
 

@@ -36,7 +36,7 @@ class Log0(sp.Function):
         return sp.log(self.args[0])
 
     def _latex(self, printer: Any) -> str:
-        return r"\log\left(%s\right)" % printer._print(self.args[0])
+        return rf"\log\left({printer._print(self.args[0])}\right)"
 
 
 class LogAddExp(sp.Function):
@@ -144,7 +144,9 @@ def _np_log1p_half_sq(y: Any) -> Any:
     big = a > 1e150
     small = np.where(big, 0.0, a)
     # For |y| > 1e150, log(1 + y^2/2) = 2 log|y| - log 2 to far below float64 resolution.
-    return np.where(big, 2.0 * _np_log0(np.where(big, a, 1.0)) - np.log(2.0), np.log1p(small * small / 2.0))
+    return np.where(
+        big, 2.0 * _np_log0(np.where(big, a, 1.0)) - np.log(2.0), np.log1p(small * small / 2.0)
+    )
 
 
 def _np_exp_sat(x: Any) -> Any:
@@ -175,6 +177,4 @@ def to_numeric_form(expr: sp.Expr) -> sp.Expr:
 
 def lambdify_stable(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
     """Lambdify ``expr`` (stable primitives allowed) into a float64 numpy function."""
-    return sp.lambdify(
-        list(args), to_numeric_form(expr), modules=[NUMPY_IMPLEMENTATIONS, "numpy"]
-    )
+    return sp.lambdify(list(args), to_numeric_form(expr), modules=[NUMPY_IMPLEMENTATIONS, "numpy"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -107,8 +108,11 @@ def check_step(step: ProofStep, result: Result, facts: list[sp.Basic]) -> StepOu
         e = e.subs(by.given) if by.given else e
         if kind == "eq":
             ok = _zero(e)
-            return StepOutcome(step.name, "passed" if ok else "failed",
-                               "simplify(lhs - rhs) == 0" if ok else f"lhs - rhs = {sp.simplify(e)}")
+            return StepOutcome(
+                step.name,
+                "passed" if ok else "failed",
+                "simplify(lhs - rhs) == 0" if ok else f"lhs - rhs = {sp.simplify(e)}",
+            )
         decided = _decide(sp.Ge(e, 0) if kind == "ge" else sp.Gt(e, 0))
         status = {True: "passed", False: "failed", None: "undecided"}[decided]
         return StepOutcome(step.name, status, f"sign of {sp.simplify(e)} by sympy assumptions")
@@ -127,8 +131,11 @@ def check_step(step: ProofStep, result: Result, facts: list[sp.Basic]) -> StepOu
             return StepOutcome(step.name, "failed", f"unknown definition {by.name!r}")
         inst = defn.statement.subs(by.mapping or {})
         ok = implies(inst, rel)
-        return StepOutcome(step.name, "passed" if ok else "failed",
-                           f"instance of {by.name}" if ok else f"{rel} is not {inst}")
+        return StepOutcome(
+            step.name,
+            "passed" if ok else "failed",
+            f"instance of {by.name}" if ok else f"{rel} is not {inst}",
+        )
     lem = lemmas.get(by.name)
     proof = lem.prove()
     if proof.status != "passed":
@@ -136,9 +143,9 @@ def check_step(step: ProofStep, result: Result, facts: list[sp.Basic]) -> StepOu
     if by.mapping is None:
         return StepOutcome(step.name, "passed", f"lemma {lem.name!r} applied termwise")
     for var, value in by.mapping.items():
-        ok = _assumption_ok(var, value)
-        if ok is not True:
-            status = "failed" if ok is False else "undecided"
+        fits = _assumption_ok(var, value)
+        if fits is not True:
+            status = "failed" if fits is False else "undecided"
             return StepOutcome(step.name, status, f"{value} violates the assumptions of {var}")
     concl = lem.conclusion.subs(by.mapping, simultaneous=True)
     if not implies(concl, rel):
@@ -160,8 +167,11 @@ def check_chain(result: Result) -> StepOutcome:
     if isinstance(stmt, sp.Equality) and sp.Order in {type(a) for a in sp.preorder_traversal(stmt)}:
         return StepOutcome("chain", "undecided", "asymptotic statement")
     stmt = stmt.subs(result.proof_symbols)
-    want = "ge" if isinstance(stmt, (sp.GreaterThan, sp.StrictGreaterThan)) else (
-        "le" if isinstance(stmt, (sp.LessThan, sp.StrictLessThan)) else "eq")
+    want = (
+        "ge"
+        if isinstance(stmt, (sp.GreaterThan, sp.StrictGreaterThan))
+        else ("le" if isinstance(stmt, (sp.LessThan, sp.StrictLessThan)) else "eq")
+    )
     dirs = set()
     for r in chain:
         if isinstance(r, sp.Equality):
@@ -171,7 +181,7 @@ def check_chain(result: Result) -> StepOutcome:
         return StepOutcome("chain", "failed", f"chain directions {dirs} vs statement {want}")
     if not _zero(chain[0].lhs - stmt.lhs):
         return StepOutcome("chain", "failed", f"chain starts at {chain[0].lhs}, not {stmt.lhs}")
-    for prev, nxt in zip(chain, chain[1:], strict=False):
+    for prev, nxt in itertools.pairwise(chain):
         if not _zero(prev.rhs - nxt.lhs):
             return StepOutcome("chain", "failed", f"chain breaks: {prev.rhs} vs {nxt.lhs}")
     if not _zero(chain[-1].rhs - stmt.rhs):
@@ -180,8 +190,11 @@ def check_chain(result: Result) -> StepOutcome:
 
 
 def check_proof(result: Result) -> list[StepOutcome]:
-    facts: list[sp.Basic] = [h.relation.subs(result.proof_symbols) for h in result.hypotheses
-                             if isinstance(h.relation, sp.Rel)]
+    facts: list[sp.Basic] = [
+        h.relation.subs(result.proof_symbols)
+        for h in result.hypotheses
+        if isinstance(h.relation, sp.Rel)
+    ]
     out = []
     for step in result.proof:
         outcome = check_step(step, result, facts)

@@ -18,8 +18,7 @@ r = S.r_e
 _PQ = sp.symbols("P Q E F", positive=True)
 #: B_0 = (P - Q)/(P + Q) in (-1, 1) and eps = 2E/(E + F) in (0, 2): the range hypotheses
 #: made visible to sympy's assumption system (so that logs may be expanded soundly).
-DOMAIN = {S.B0: (_PQ[0] - _PQ[1]) / (_PQ[0] + _PQ[1]),
-          S.target_eps: 2 * _PQ[2] / (_PQ[2] + _PQ[3])}
+DOMAIN = {S.B0: (_PQ[0] - _PQ[1]) / (_PQ[0] + _PQ[1]), S.target_eps: 2 * _PQ[2] / (_PQ[2] + _PQ[3])}
 
 
 def _eq(check: str, got: sp.Expr, want: sp.Expr, domain: bool = False) -> Outcome:
@@ -42,10 +41,14 @@ def theorem1_properties(expr: sp.Expr) -> list[Outcome]:
     two_cluster = (p_a * sp.exp(2 * u * r) - (1 - p_a)) / (p_a * sp.exp(2 * u * r) + (1 - p_a))
     return [
         _eq("value at r_e = 0 is B_0", expr.subs(r, 0), S.B0),
-        _eq("slope at 0 = (lam Delta/2)(1 - B_0^2)", sp.diff(expr, r).subs(r, 0),
-            u * (1 - S.B0**2)),
-        _eq("second derivative at 0", sp.diff(expr, r, 2).subs(r, 0),
-            -2 * u**2 * S.B0 * (1 - S.B0**2)),
+        _eq(
+            "slope at 0 = (lam Delta/2)(1 - B_0^2)", sp.diff(expr, r).subs(r, 0), u * (1 - S.B0**2)
+        ),
+        _eq(
+            "second derivative at 0",
+            sp.diff(expr, r, 2).subs(r, 0),
+            -2 * u**2 * S.B0 * (1 - S.B0**2),
+        ),
         _limit("limit r_e -> +inf is 1", expr, sp.oo, sp.Integer(1)),
         _limit("limit r_e -> -inf is -1", expr, -sp.oo, sp.Integer(-1)),
         _eq("tight in the two-cluster geometry", expr, two_cluster),
@@ -55,25 +58,42 @@ def theorem1_properties(expr: sp.Expr) -> list[Outcome]:
 def corollary1_properties(threshold: sp.Expr, t1: sp.Expr) -> list[Outcome]:
     simple = sp.log(2 * (1 - S.B0) / (S.target_eps * (1 + S.B0))) / (S.lam * S.Delta)
     return [
-        _eq("inversion: Theorem 1 at r* equals 1 - eps", t1.subs(r, threshold),
-            1 - S.target_eps),
-        _eq("r* = ln((2-eps)(1-B_0)/(eps(1+B_0)))/(lam Delta)", threshold,
+        _eq("inversion: Theorem 1 at r* equals 1 - eps", t1.subs(r, threshold), 1 - S.target_eps),
+        _eq(
+            "r* = ln((2-eps)(1-B_0)/(eps(1+B_0)))/(lam Delta)",
+            threshold,
             sp.log((2 - S.target_eps) * (1 - S.B0) / (S.target_eps * (1 + S.B0)))
-            / (S.lam * S.Delta), domain=True),
-        _eq("simpler sufficient threshold exceeds r* by ln(2/(2-eps))/(lam Delta)",
-            simple - threshold, sp.log(2 / (2 - S.target_eps)) / (S.lam * S.Delta), domain=True),
+            / (S.lam * S.Delta),
+            domain=True,
+        ),
+        _eq(
+            "simpler sufficient threshold exceeds r* by ln(2/(2-eps))/(lam Delta)",
+            simple - threshold,
+            sp.log(2 / (2 - S.target_eps)) / (S.lam * S.Delta),
+            domain=True,
+        ),
     ]
 
 
 def jensen_properties(expr: sp.Expr) -> list[Outcome]:
     return [
         _eq("value at 0 is P0/(P0 + Q)", expr.subs(r, 0), S.P0 / (S.P0 + S.Q_plus + S.Q_minus)),
-        _eq("tight at 0 when eps = 0 (Q = 1 - P0)",
-            expr.subs(r, 0).subs(S.Q_minus, 1 - S.P0 - S.Q_plus), S.P0),
-        _eq("exact for k = 2 (one wrong token at g = G+)", expr.subs(S.Q_minus, 0),
-            S.P0 / (S.P0 + S.Q_plus * sp.exp(S.lam * r * S.G_plus))),
-        _limit("limit r_e -> +inf is 0 (G+ > 0)",
-               expr.subs({S.G_plus: 1, S.G_minus: 1, S.Q_plus: sp.Rational(1, 4)}), sp.oo, 0),
+        _eq(
+            "tight at 0 when eps = 0 (Q = 1 - P0)",
+            expr.subs(r, 0).subs(S.Q_minus, 1 - S.P0 - S.Q_plus),
+            S.P0,
+        ),
+        _eq(
+            "exact for k = 2 (one wrong token at g = G+)",
+            expr.subs(S.Q_minus, 0),
+            S.P0 / (S.P0 + S.Q_plus * sp.exp(S.lam * r * S.G_plus)),
+        ),
+        _limit(
+            "limit r_e -> +inf is 0 (G+ > 0)",
+            expr.subs({S.G_plus: 1, S.G_minus: 1, S.Q_plus: sp.Rational(1, 4)}),
+            sp.oo,
+            0,
+        ),
     ]
 
 
@@ -81,9 +101,15 @@ def parabola_properties(expr: sp.Expr, coef: sp.Expr) -> list[Outcome]:
     return [
         _eq("value at 0", expr.subs(r, 0), S.P0 / (S.P0 + coef * (1 - S.P0))),
         _eq("slope at 0 is 0 (parabolic)", sp.diff(expr, r).subs(r, 0), sp.Integer(0)),
-        _eq("curvature at 0", sp.diff(expr, r, 2).subs(r, 0),
-            -S.P0 * coef * (1 - S.P0) * (S.lam * S.sigma * S.beta) ** 2
-            / (S.P0 + coef * (1 - S.P0)) ** 2),
+        _eq(
+            "curvature at 0",
+            sp.diff(expr, r, 2).subs(r, 0),
+            -S.P0
+            * coef
+            * (1 - S.P0)
+            * (S.lam * S.sigma * S.beta) ** 2
+            / (S.P0 + coef * (1 - S.P0)) ** 2,
+        ),
         _limit("limit r_e -> inf is 0", expr.subs({S.sigma: 1, S.beta: 1, S.alpha: 1}), sp.oo, 0),
     ]
 
@@ -94,15 +120,21 @@ def theorem3_properties(expr: sp.Expr, t1: sp.Expr) -> list[Outcome]:
     err = 4 * e0 / (1 + S.B0 - 2 * e0) * sp.exp(S.lam * S.D * r_star)
     return [
         _eq("eps_mis = 0 gives Theorem 1", expr.subs(e0, 0), t1),
-        _eq("error term at r_e = ln(1/eps)/(2 lam D) is 4 sqrt(eps)/(1 + B_0 - 2 eps)",
-            err, 4 * sp.sqrt(e0) / (1 + S.B0 - 2 * e0)),
+        _eq(
+            "error term at r_e = ln(1/eps)/(2 lam D) is 4 sqrt(eps)/(1 + B_0 - 2 eps)",
+            err,
+            4 * sp.sqrt(e0) / (1 + S.B0 - 2 * e0),
+        ),
     ]
 
 
 def theorem4_properties(first: sp.Expr) -> list[Outcome]:
     return [
-        _eq("first term at r_e = 0 is B_0 = p+ - p-",
-            first.subs(r, 0).subs(S.p_zero, 1 - S.p_plus - S.p_minus), S.p_plus - S.p_minus),
+        _eq(
+            "first term at r_e = 0 is B_0 = p+ - p-",
+            first.subs(r, 0).subs(S.p_zero, 1 - S.p_plus - S.p_minus),
+            S.p_plus - S.p_minus,
+        ),
         _limit("limit r_e -> inf is 1", first, sp.oo, sp.Integer(1)),
     ]
 
@@ -115,5 +147,7 @@ def theorem5_properties(expr: sp.Expr) -> list[Outcome]:
 
 
 def theorem6_properties(expr: sp.Expr, t1: sp.Expr) -> list[Outcome]:
-    return [_eq("ell = 1 gives Theorem 1", expr.subs(S.ell, 1).subs(S.B_min, S.B0), t1),
-            _limit("limit r_e -> inf is 1", expr, sp.oo, sp.Integer(1))]
+    return [
+        _eq("ell = 1 gives Theorem 1", expr.subs(S.ell, 1).subs(S.B_min, S.B0), t1),
+        _limit("limit r_e -> inf is 1", expr, sp.oo, sp.Integer(1)),
+    ]

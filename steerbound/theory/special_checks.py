@@ -32,13 +32,13 @@ def _same(a: sp.Expr, b: sp.Expr) -> tuple[str, str]:
         w = sp.Symbol("w", positive=True)
         arg = signs[0]
         sym = next(s for s in sorted(arg.free_symbols, key=str) if sp.degree(arg, s) == 1)
-        outs = []
-        for t in (1, -1):
-            sol = sp.solve(sp.Eq(arg, t * w), sym)[0]
-            outs.append(is_zero(diff.subs(sym, sol)))
-        status = "passed" if all(o.status == "passed" for o in outs) else (
-            "failed" if any(o.status == "failed" for o in outs) else "undecided")
-        return status, f"cases sign({arg}) = +-1: " + "; ".join(o.detail for o in outs)
+        cases = [is_zero(diff.subs(sym, sp.solve(sp.Eq(arg, t * w), sym)[0])) for t in (1, -1)]
+        status = (
+            "passed"
+            if all(o.status == "passed" for o in cases)
+            else ("failed" if any(o.status == "failed" for o in cases) else "undecided")
+        )
+        return status, f"cases sign({arg}) = +-1: " + "; ".join(o.detail for o in cases)
     p = is_zero(diff)
     return p.status, p.detail
 
@@ -54,8 +54,11 @@ def fit_form(fit: F.FitForm) -> Outcome:
     p = is_zero(back - fit.source.expr)
     stable = is_zero(expand_primitives(fit.form.stable) - fit.form.expr)
     status = p.status if p.status != "passed" else stable.status
-    return (f"{fit.name}: back-substitution gives the theorem", status,
-            f"{fit.back_substitution}: {p.detail}; stable form: {stable.detail}")
+    return (
+        f"{fit.name}: back-substitution gives the theorem",
+        status,
+        f"{fit.back_substitution}: {p.detail}; stable form: {stable.detail}",
+    )
 
 
 def proposition1() -> list[Outcome]:
@@ -72,21 +75,29 @@ def proposition1() -> list[Outcome]:
     g_dpo = sp.Matrix([sp.diff(dpo, hi) for hi in h])
     contrast = -logp[0] + logp[1]
     g_con = sp.Matrix([sp.diff(contrast, hi) for hi in h])
+    # Weight update of the last linear map h = W a: take the contrast loss as a function of W.
     a = sp.Matrix(sp.symbols("a1 a2", real=True))
     W = sp.Matrix(2, 2, sp.symbols("w11 w12 w21 w22", real=True))
-    gh = sp.Matrix(sp.symbols("g1 g2", real=True))  # any gradient w.r.t. h = W a
-    dW = -eta * gh * a.T  # chain rule: dL/dW = (dL/dh) a^T
+    on_h = {hi: wa for hi, wa in zip(h, W * a, strict=True)}
+    loss_w = contrast.subs(on_h)
+    grad_w = sp.Matrix(2, 2, lambda i, j: sp.diff(loss_w, W[i, j]))
+    dh = -eta * grad_w * a  # h(W - eta grad_W L) - h(W)
     checks = [
         ("DPO: grad_h L = -kappa (u+ - u-)", g_dpo + kappa * du),
         ("contrast loss: grad_h L = -(u+ - u-) (kappa = 1)", g_con + du),
-        ("weight step on h = W a moves h by -eta ||a||^2 grad_h L",
-         dW * a + eta * (a.T * a)[0] * gh),
+        (
+            "weight step on h = W a moves h by -eta ||a||^2 grad_h L",
+            dh + eta * (a.T * a)[0] * g_con.subs(on_h),
+        ),
     ]
     out = []
     for name, vec in checks:
         proofs = [is_zero(sp.simplify(v.rewrite(sp.exp))) for v in vec]
-        status = "passed" if all(p.status == "passed" for p in proofs) else (
-            "failed" if any(p.status == "failed" for p in proofs) else "undecided")
+        status = (
+            "passed"
+            if all(p.status == "passed" for p in proofs)
+            else ("failed" if any(p.status == "failed" for p in proofs) else "undecided")
+        )
         out.append((name, status, "; ".join(p.detail for p in proofs)))
     return out
 
@@ -99,8 +110,11 @@ def assumption3() -> list[Outcome]:
     var_g = (2 * (s2 + mu**2) - 2 * mu**2) - 0  # E[(x_t - x_c)^2] - (E[x_t - x_c])^2
     return [
         ("P(c is arg-max of k i.i.d.) = 1/k", is_zero(p_max - 1 / k).status, f"{p_max}"),
-        ("P(T+ and T- non-empty) = 1 - 2/k", is_zero(1 - 2 * p_max - (1 - 2 / k)).status,
-         "disjoint events c = arg-max, c = arg-min"),
+        (
+            "P(T+ and T- non-empty) = 1 - 2/k",
+            is_zero(1 - 2 * p_max - (1 - 2 / k)).status,
+            "disjoint events c = arg-max, c = arg-min",
+        ),
         ("Var g = 2 Var x for i.i.d. x", is_zero(var_g - 2 * s2).status, "E x^2 = s2 + mu^2"),
     ]
 
@@ -111,14 +125,20 @@ def expected_helpfulness(expr: sp.Expr) -> Outcome:
     p0 = 1 - p1 - p2
     a, s2 = sp.symbols("a s2", positive=True)
     x = sp.symbols("x0:3", real=True)
-    h = p0 * sp.exp(a * x[0]) / (p0 * sp.exp(a * x[0]) + p1 * sp.exp(a * x[1])
-                                 + p2 * sp.exp(a * x[2]))
+    h = (
+        p0
+        * sp.exp(a * x[0])
+        / (p0 * sp.exp(a * x[0]) + p1 * sp.exp(a * x[1]) + p2 * sp.exp(a * x[2]))
+    )
     taylor = sum(sp.diff(h, a, n).subs(a, 0) * a**n / sp.factorial(n) for n in range(3))
     poly = sp.Poly(sp.expand(taylor), *x)
-    expect = sum(coef * sp.prod([(s2 if e == 2 else (0 if e == 1 else 1)) for e in mon])
-                 for mon, coef in poly.terms())
-    want = expr.subs({S.P0: p0, S.sum_sq: p1**2 + p2**2, S.sigma: sp.sqrt(2 * s2),
-                      S.lam * S.r_e: a}).subs({S.lam: 1, S.r_e: a})
+    expect = sum(
+        coef * sp.prod([(s2 if e == 2 else (0 if e == 1 else 1)) for e in mon])
+        for mon, coef in poly.terms()
+    )
+    want = expr.subs(
+        {S.P0: p0, S.sum_sq: p1**2 + p2**2, S.sigma: sp.sqrt(2 * s2), S.lam * S.r_e: a}
+    ).subs({S.lam: 1, S.r_e: a})
     p = is_zero(sp.expand(expect - want))
     return "E[H] series to O(r_e^3) (3 tokens, i.i.d.)", p.status, p.detail
 
@@ -132,8 +152,9 @@ def corollary2() -> list[Outcome]:
     lims = [sp.limit(f, r, sp.oo) for f in (both, only_plus, only_minus)]
     total = (1 - 2 / S.k) * lims[0] + lims[1] / S.k + lims[2] / S.k
     p = is_zero(total - E.corollary2_limit().expr)
-    return [("limit: (1-2/k)*0 + (1/k)*0 + (1/k)*1 = 1/k", p.status,
-             f"case limits {lims}; {p.detail}")]
+    return [
+        ("limit: (1-2/k)*0 + (1/k)*0 + (1/k)*1 = 1/k", p.status, f"case limits {lims}; {p.detail}")
+    ]
 
 
 def corollary3() -> Outcome:
@@ -147,5 +168,8 @@ def corollary3() -> Outcome:
     w = [al[i] * (1 - p[i]) / (p[i] + al[i] * (1 - p[i])) for i in range(2)]
     coeff = sp.diff(sp.prod(dens), x, 2).subs(x, 0) / 2
     res = is_zero(coeff - prod0 * sum(w[i] * sb[i] ** 2 for i in range(2)) / 2)
-    return "denominator = prod(P0_i + alpha_i(1-P0_i))(1 + x^2/2 sum w_i s_i^2 b_i^2 + ...)", \
-        res.status, res.detail
+    return (
+        "denominator = prod(P0_i + alpha_i(1-P0_i))(1 + x^2/2 sum w_i s_i^2 b_i^2 + ...)",
+        res.status,
+        res.detail,
+    )

@@ -35,9 +35,22 @@ def test_every_verified_check_passes(records) -> None:  # type: ignore[no-untype
 
 def test_every_result_is_covered(records) -> None:  # type: ignore[no-untyped-def]
     names = {r.name for r in all_results()}
-    for want in ("Definition 1", "Assumption 1", "Assumption 4", "Theorem 1", "Corollary 1",
-                 "Theorem 2", "Expected helpfulness", "Corollary 2", "Theorem 3", "Theorem 4",
-                 "Theorem 5", "Theorem 6", "Corollary 3", "Proposition 1"):
+    for want in (
+        "Definition 1",
+        "Assumption 1",
+        "Assumption 4",
+        "Theorem 1",
+        "Corollary 1",
+        "Theorem 2",
+        "Expected helpfulness",
+        "Corollary 2",
+        "Theorem 3",
+        "Theorem 4",
+        "Theorem 5",
+        "Theorem 6",
+        "Corollary 3",
+        "Proposition 1",
+    ):
         assert want in names
     forms = {(r.name, r.form) for r in all_results()}
     assert {("Theorem 2", f) for f in ("jensen", "verified", "tilted", "published")} <= forms
@@ -49,9 +62,13 @@ def test_every_result_is_covered(records) -> None:  # type: ignore[no-untyped-de
 
 def test_published_forms_fail_on_their_counterexamples(records) -> None:  # type: ignore[no-untyped-def]
     failing = {(r.result, r.form) for r in records if r.status == "published (fails)"}
-    assert failing == {("Theorem 2", "published"), ("Theorem 4", "published"),
-                       ("Theorem 6", "published"), ("Corollary 3", "published"),
-                       ("Corollary 2", "published")}
+    assert failing == {
+        ("Theorem 2", "published"),
+        ("Theorem 4", "published"),
+        ("Theorem 6", "published"),
+        ("Corollary 3", "published"),
+        ("Corollary 2", "published"),
+    }
     for r in records:
         if r.status == "published (fails)":
             assert r.counterexample and r.counterexample["violated"] is True
@@ -87,8 +104,9 @@ def test_mistyped_theorem1_is_detected() -> None:
     """Dropping the 1/2 (tanh(lam Delta r_e + artanh B0)) must fail the proof and properties."""
     wrong = sp.tanh(S.lam * S.Delta * S.r_e + sp.atanh(S.B0))
     good = theorem1()
-    bad = dataclasses.replace(good, statement=sp.Ge(good.statement.lhs, wrong),
-                              proof=theorem1_proof(wrong))
+    bad = dataclasses.replace(
+        good, statement=sp.Ge(good.statement.lhs, wrong), proof=theorem1_proof(wrong)
+    )
     outcomes = check_proof(bad)
     assert any(o.status == "failed" for o in outcomes)
     assert all(o.status == "passed" for o in check_proof(good))
@@ -126,8 +144,11 @@ def test_cli_json_and_sheets(tmp_path, capsys) -> None:  # type: ignore[no-untyp
     assert code == 0
     entries = json.loads(capsys.readouterr().out)
     assert {"result", "form", "check", "status", "detail", "counterexample"} <= set(entries[0])
-    t2 = [e for e in entries if e["result"] == "Theorem 2" and e["form"] == "published"
-          and e["counterexample"]]
+    t2 = [
+        e
+        for e in entries
+        if e["result"] == "Theorem 2" and e["form"] == "published" and e["counterexample"]
+    ]
     assert t2 and t2[0]["status"] == "published (fails)"
     sheet = md.read_text()
     assert "## Theorem 1 (verified)" in sheet and "\\tanh" in sheet and "**Proof.**" in sheet

@@ -81,18 +81,27 @@ def test_theorem6(r: float, b: float, ell: int, lam: float, delta: float) -> Non
 
 @SET
 @given(r_s, prob, fin(0, 1), fin(0, 1), fin(0, 3), fin(0, 3), pos)
-def test_theorem2_jensen(r: float, p0: float, a: float, b: float, gp: float, gm: float,
-                         lam: float) -> None:
+def test_theorem2_jensen(
+    r: float, p0: float, a: float, b: float, gp: float, gm: float, lam: float
+) -> None:
     qp, qm = (1 - p0) * a * b, (1 - p0) * a * (1 - b)
-    vals = {S.r_e: r, S.P0: p0, S.Q_plus: qp, S.Q_minus: qm, S.G_plus: gp, S.G_minus: gm,
-            S.lam: lam}
+    vals = {
+        S.r_e: r,
+        S.P0: p0,
+        S.Q_plus: qp,
+        S.Q_minus: qm,
+        S.G_plus: gp,
+        S.G_minus: gm,
+        S.lam: lam,
+    }
     _agree(T.theorem2_jensen_bound(r, p0, qp, qm, gp, gm, lam), E.theorem2_jensen().target, vals)
 
 
 @SET
 @given(r_s, prob, fin(0.001, 1), pos, pos, pos, st.sampled_from(["verified", "published"]))
-def test_theorem2_parabolic(r: float, p0: float, alpha: float, lam: float, sigma: float,
-                            beta: float, form: str) -> None:
+def test_theorem2_parabolic(
+    r: float, p0: float, alpha: float, lam: float, sigma: float, beta: float, form: str
+) -> None:
     vals = {S.r_e: r, S.P0: p0, S.alpha: alpha, S.lam: lam, S.sigma: sigma, S.beta: beta}
     expr = (E.theorem2_verified() if form == "verified" else E.theorem2_published()).target
     _agree(T.theorem2_parabolic_bound(r, p0, alpha, lam, sigma, beta, form=form), expr, vals)
@@ -100,8 +109,9 @@ def test_theorem2_parabolic(r: float, p0: float, alpha: float, lam: float, sigma
 
 @SET
 @given(r_s, prob, fin(0.001, 1), pos, fin(0, 3), fin(0, 3))
-def test_theorem2_tilted(r: float, p0: float, alpha: float, lam: float, gp: float,
-                         gm: float) -> None:
+def test_theorem2_tilted(
+    r: float, p0: float, alpha: float, lam: float, gp: float, gm: float
+) -> None:
     vals = {S.r_e: r, S.P0: p0, S.alpha: alpha, S.lam: lam, S.G_plus: gp, S.G_minus: gm}
     _agree(T.theorem2_tilted_bound(r, p0, alpha, lam, gp, gm), E.theorem2_tilted().target, vals)
 
@@ -118,8 +128,9 @@ def test_expected_helpfulness(r: float, p0: float, frac: float, lam: float, sigm
 
 @SET
 @given(r_s, prob, fin(0.001, 1), pos, pos, pos, st.integers(2, 50))
-def test_corollary2(r: float, p0: float, alpha: float, lam: float, sigma: float, beta: float,
-                    k: int) -> None:
+def test_corollary2(
+    r: float, p0: float, alpha: float, lam: float, sigma: float, beta: float, k: int
+) -> None:
     vals = {S.r_e: r, S.P0: p0, S.alpha: alpha, S.lam: lam, S.sigma: sigma, S.beta: beta, S.k: k}
     num = T.corollary2_heuristic_curve(r, p0, alpha, lam, sigma, beta, k)
     _agree(num, E.corollary2_heuristic().target, vals)
@@ -127,21 +138,30 @@ def test_corollary2(r: float, p0: float, alpha: float, lam: float, sigma: float,
 
 
 @SET
-@given(r_s, st.lists(st.tuples(prob, fin(0.001, 1), pos, pos), min_size=1, max_size=4), pos,
-       st.sampled_from(["verified", "published"]))
+@given(
+    r_s,
+    st.lists(st.tuples(prob, fin(0.001, 1), pos, pos), min_size=1, max_size=4),
+    pos,
+    st.sampled_from(["verified", "published"]),
+)
 def test_corollary3_is_product_of_steps(r: float, steps: list, lam: float, form: str) -> None:
     p, a, s, b = (np.array(x) for x in zip(*steps, strict=True))
     expr = (E.theorem2_verified() if form == "verified" else E.theorem2_published()).target
-    ref = np.prod([evalf_at(expr, {S.r_e: r, S.P0: pi, S.alpha: ai, S.lam: lam, S.sigma: si,
-                                   S.beta: bi}) for pi, ai, si, bi in steps])
+    ref = np.prod(
+        [
+            evalf_at(expr, {S.r_e: r, S.P0: pi, S.alpha: ai, S.lam: lam, S.sigma: si, S.beta: bi})
+            for pi, ai, si, bi in steps
+        ]
+    )
     assert np.isclose(T.corollary3_bound(r, p, a, lam, s, b, form=form), ref, rtol=1e-12)
 
 
 @SET
 @given(r_s, fin(-3, 3), fin(-3, 3), fin(0, 5), fin(-3, 3), st.integers(2, 20))
 def test_fit_forms(r: float, slope: float, offset: float, a: float, b: float, k: int) -> None:
-    assert np.isclose(T.behavior_tanh_form(r, slope, offset), np.tanh(slope * r + offset),
-                      rtol=1e-12, atol=1e-15)
+    assert np.isclose(
+        T.behavior_tanh_form(r, slope, offset), np.tanh(slope * r + offset), rtol=1e-12, atol=1e-15
+    )
     para = 1 / (1 + a + a * b**2 / 2 * r**2)
     assert np.isclose(T.helpfulness_parabolic_form(r, a, b), para, rtol=1e-12)
     assert np.isclose(T.helpfulness_floor_form(r, a, b, k), (1 - 2 / k) * para + 1 / k, rtol=1e-12)
@@ -154,5 +174,4 @@ def test_fit_form_matches_theorem2_published() -> None:
     want = T.theorem2_parabolic_bound(r, p0, alpha, lam, sigma, beta, form="published")
     np.testing.assert_allclose(got, want, rtol=1e-12)
     verified = T.theorem2_parabolic_bound(r, p0, alpha, lam, sigma, beta)
-    np.testing.assert_allclose(T.helpfulness_parabolic_form(r, a / 2, b), verified,
-                               rtol=1e-12)
+    np.testing.assert_allclose(T.helpfulness_parabolic_form(r, a / 2, b), verified, rtol=1e-12)

@@ -36,23 +36,27 @@ def test_corollary1_inverts_theorem1(eps: float, b0: float, lam: float, delta: f
 @given(st.floats(-0.9, 0.9), st.floats(0, 0.2), st.floats(-2, 2), st.integers(1, 10))
 def test_behavior_bounds_in_range(b0: float, em: float, depth: float, ell: int) -> None:
     em = min(em, (1 + b0) / 2 * 0.9)
-    for v in (T.theorem3_bound(HUGE, b0, 1.0, 1.0, em, depth),
-              T.theorem5_bound(HUGE, 0.3, b0, 1.0, 1.0),
-              T.theorem6_bound(HUGE, b0, ell, 1.0, 1.0),
-              T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0),
-              T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0, form="published")):
+    for v in (
+        T.theorem3_bound(HUGE, b0, 1.0, 1.0, em, depth),
+        T.theorem5_bound(HUGE, 0.3, b0, 1.0, 1.0),
+        T.theorem6_bound(HUGE, b0, ell, 1.0, 1.0),
+        T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0),
+        T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0, form="published"),
+    ):
         assert np.all(np.isfinite(v)) and np.all((v >= -1) & (v <= 1))
 
 
 @SET
 @given(st.floats(0.01, 0.99), st.floats(0, 1), st.floats(0.01, 3), st.floats(0.01, 3))
 def test_helpfulness_bounds_in_unit_interval(p0: float, alpha: float, g1: float, g2: float) -> None:
-    for v in (T.theorem2_jensen_bound(HUGE, p0, (1 - p0) / 2, (1 - p0) / 2, g1, g2, 1.0),
-              T.theorem2_parabolic_bound(HUGE, p0, alpha, 1.0, g1, g2),
-              T.theorem2_parabolic_bound(HUGE, p0, alpha, 1.0, g1, g2, form="published"),
-              T.theorem2_tilted_bound(HUGE, p0, alpha, 1.0, g1, g2),
-              T.corollary2_heuristic_curve(HUGE, p0, alpha, 1.0, g1, g2, 4),
-              T.corollary3_bound(HUGE, [p0, p0], [alpha, alpha], 1.0, [g1, g1], [g2, g2])):
+    for v in (
+        T.theorem2_jensen_bound(HUGE, p0, (1 - p0) / 2, (1 - p0) / 2, g1, g2, 1.0),
+        T.theorem2_parabolic_bound(HUGE, p0, alpha, 1.0, g1, g2),
+        T.theorem2_parabolic_bound(HUGE, p0, alpha, 1.0, g1, g2, form="published"),
+        T.theorem2_tilted_bound(HUGE, p0, alpha, 1.0, g1, g2),
+        T.corollary2_heuristic_curve(HUGE, p0, alpha, 1.0, g1, g2, 4),
+        T.corollary3_bound(HUGE, [p0, p0], [alpha, alpha], 1.0, [g1, g1], [g2, g2]),
+    ):
         assert np.all(np.isfinite(v)) and np.all((v >= 0) & (v <= 1))
 
 
@@ -72,14 +76,16 @@ def test_jensen_tight_at_zero_iff_no_tail() -> None:
 
 def test_theorem6_length_one_is_theorem1() -> None:
     r = np.linspace(0, 10, 21)
-    np.testing.assert_allclose(T.theorem6_bound(r, 0.3, 1, 1.2, 0.7),
-                               T.theorem1_bound(r, 0.3, 1.2, 0.7), rtol=1e-13)
+    np.testing.assert_allclose(
+        T.theorem6_bound(r, 0.3, 1, 1.2, 0.7), T.theorem1_bound(r, 0.3, 1.2, 0.7), rtol=1e-13
+    )
 
 
 def test_theorem3_reduces_to_theorem1() -> None:
     r = np.linspace(0, 10, 21)
-    np.testing.assert_allclose(T.theorem3_bound(r, 0.3, 1.2, 0.7, 0.0, 1.0),
-                               T.theorem1_bound(r, 0.3, 1.2, 0.7), rtol=1e-13)
+    np.testing.assert_allclose(
+        T.theorem3_bound(r, 0.3, 1.2, 0.7, 0.0, 1.0), T.theorem1_bound(r, 0.3, 1.2, 0.7), rtol=1e-13
+    )
 
 
 def test_no_warnings_or_nan_at_large_r() -> None:
@@ -148,8 +154,10 @@ def test_broadcasting_shapes() -> None:
         (lambda: T.theorem5_bound(0.0, 0.5, -1.0, 1.0, 1.0), "b"),
         (lambda: T.theorem6_bound(0.0, 0.5, 0.5, 1.0, 1.0), "length"),
         (lambda: T.corollary2_limit(2.5), "k"),
-        (lambda: T.corollary3_bound(0.0, [0.5, 2.0], [1.0, 1.0], 1.0, [1.0, 1.0], [1.0, 1.0]),
-         "p0_steps"),
+        (
+            lambda: T.corollary3_bound(0.0, [0.5, 2.0], [1.0, 1.0], 1.0, [1.0, 1.0], [1.0, 1.0]),
+            "p0_steps",
+        ),
         (lambda: T.helpfulness_parabolic_form(0.0, -1.0, 1.0), "a"),
     ],
 )

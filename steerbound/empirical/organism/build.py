@@ -129,8 +129,7 @@ def _train_and_save(
                 model, tokenizer, sampler, config, variant, progress=progress
             )
             diagnostics[variant] = diagnose(model, tokenizer, splits)
-            model.save_pretrained(tmp / variant)
-            tokenizer.save_pretrained(tmp / variant)
+            _save(model, tokenizer, tmp / variant, progress=progress)
         info = {
             "config": config.to_dict(),
             "cache_key": config.cache_key(),
@@ -150,6 +149,20 @@ def _train_and_save(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return info
+
+
+def _save(model: Any, tokenizer: Any, path: Path, *, progress: bool) -> None:
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    if not progress:
+        hf_logging.disable_progress_bar()
+    try:
+        model.save_pretrained(path)
+        tokenizer.save_pretrained(path)
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()
 
 
 def _world_record(world: World) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ORGANISM_FORMAT = 1  # bump when the corpus or training code changes what a config produces
+STEERING_FIELDS = ("steer_layer", "kappa", "vector_method")
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,10 @@ class OrganismConfig:
     every harmful request and complies with every harmless one.
 
     Steering defaults for this organism (used by the demo): decoder block ``steer_layer``
-    (0-based), vector scaled to ``kappa`` times that layer's median residual norm.
+    (0-based), vector extracted with ``vector_method`` and scaled to ``kappa`` times that
+    layer's mean residual norm over the extraction prompts. ``mean_diff`` is the default because
+    the recentred PCA removes the pairs' shared difference, which on this organism is the refusal
+    direction itself (PCA moves the base model's behavior only from -0.89 to -0.42 over [-10, 10]).
     """
 
     size: str = "default"
@@ -58,9 +62,10 @@ class OrganismConfig:
     aligned_steps: int = 150
     aligned_lr: float = 1e-3
     warmup_steps: int = 20
-    # steering defaults
+    # steering defaults (not part of the cache key: they do not change the trained weights)
     steer_layer: int = 2
     kappa: float = 0.2
+    vector_method: str = "mean_diff"
 
     def __post_init__(self) -> None:
         positive = ("n_entities", "n_attributes", "hidden_size", "num_layers", "num_heads")
@@ -87,10 +92,16 @@ class OrganismConfig:
             )
         for name in ("p_refuse_harmful", "p_refuse_severe"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"OrganismConfig.{name} must be in [0, 1], got {getattr(self, name)}")
+                raise ValueError(
+                    f"OrganismConfig.{name} must be in [0, 1], got {getattr(self, name)}"
+                )
         mix = (self.mix_facts, self.mix_questions, self.mix_requests)
         if min(mix) < 0 or sum(mix) <= 0:
             raise ValueError("OrganismConfig mix_* weights must be >= 0 with a positive sum")
+        if self.vector_method not in ("pca", "mean_diff"):
+            raise ValueError(
+                f"OrganismConfig.vector_method must be 'pca' or 'mean_diff', got {self.vector_method!r}"
+            )
         if self.kappa <= 0:
             raise ValueError(f"OrganismConfig.kappa must be > 0, got {self.kappa}")
 
@@ -109,8 +120,9 @@ class OrganismConfig:
         return dataclasses.asdict(self)
 
     def cache_key(self) -> str:
-        """12 hex digits of the SHA-256 of the config (sorted JSON) and the format version."""
-        payload = json.dumps({"format": ORGANISM_FORMAT, **self.to_dict()}, sort_keys=True)
+        """12 hex digits of the SHA-256 of the trained fields (sorted JSON) and the format version."""
+        trained = {k: v for k, v in self.to_dict().items() if k not in STEERING_FIELDS}
+        payload = json.dumps({"format": ORGANISM_FORMAT, **trained}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 

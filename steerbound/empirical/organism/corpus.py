@@ -130,7 +130,9 @@ class ExampleSampler:
             return self.world.fact_prompt(entity, attribute)
         if u < self.p_fact + self.p_question:
             entity, attribute = rng.choice(self.facts)
-            q = self.world.question(entity, attribute, rng, self.config.n_options, self.answer_format)
+            q = self.world.question(
+                entity, attribute, rng, self.config.n_options, self.answer_format
+            )
             return q.prompt, q.target
         request = rng.choice(self.splits.train_requests)
         return request.prompt, request_target(request, self.variant, self.config, rng.random())

@@ -58,7 +58,9 @@ def diagnose(
     for kind in ("harmless", "harmful", "severe"):
         prompts = [r.prompt for r in splits.requests(kind)]
         logits = next_token_logits(model, tokenizer, prompts)
-        result[f"refusal_rate_{kind}"] = float((logits[:, refuse] > logits[:, comply]).float().mean())
+        result[f"refusal_rate_{kind}"] = float(
+            (logits[:, refuse] > logits[:, comply]).float().mean()
+        )
     questions = splits.eval_questions
     logits = next_token_logits(model, tokenizer, [q.prompt for q in questions])
     option_ids = torch.tensor([[token_id(tokenizer, a) for a in q.answers] for q in questions])

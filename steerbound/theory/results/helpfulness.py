@@ -23,9 +23,8 @@ from steerbound.theory.results.common import (
 from steerbound.theory.results.model import (
     Eq,
     Ge,
-    Gt,
-    Le,
     Hypothesis,
+    Le,
     ProofStep,
     Result,
     algebra,
@@ -34,10 +33,17 @@ from steerbound.theory.results.model import (
     lemma,
 )
 
-_P, _X1, _X2 = (sp.Symbol("P", positive=True), sp.Symbol("X_1", nonnegative=True),
-                sp.Symbol("X_2", nonnegative=True))
+_P, _X1, _X2 = (
+    sp.Symbol("P", positive=True),
+    sp.Symbol("X_1", nonnegative=True),
+    sp.Symbol("X_2", nonnegative=True),
+)
 _Y, _Z = sp.Symbol("y", real=True), sp.Symbol("z", real=True)
-_XA, _YA, _C0 = sp.Symbol("x_1", real=True), sp.Symbol("y_1", real=True), sp.Symbol("c_0", nonnegative=True)
+_XA, _YA, _C0 = (
+    sp.Symbol("x_1", real=True),
+    sp.Symbol("y_1", real=True),
+    sp.Symbol("c_0", nonnegative=True),
+)
 
 
 def _frac(x: sp.Expr) -> sp.Expr:
@@ -45,13 +51,20 @@ def _frac(x: sp.Expr) -> sp.Expr:
 
 
 def _dec(name: str, text: str, x1: sp.Expr, x2: sp.Expr, chain: bool = True) -> ProofStep:
-    return ProofStep(name, text, Le(_frac(x1), _frac(x2)),
-                     lemma("P/(P+X) decreasing", {_P: S.P0, _X1: x1, _X2: x2}), chain)
+    return ProofStep(
+        name,
+        text,
+        Le(_frac(x1), _frac(x2)),
+        lemma("P/(P+X) decreasing", {_P: S.P0, _X1: x1, _X2: x2}),
+        chain,
+    )
 
 
 def _t2_common() -> tuple[Hypothesis, ...]:
-    return (Hypothesis("Assumption 1", "delta = lam r_e v (linearized)"),
-            Hypothesis("T", "T = top-k set, c in T; Q+-, G+- as in THEORY.md section 4"))
+    return (
+        Hypothesis("Assumption 1", "delta = lam r_e v (linearized)"),
+        Hypothesis("T", "T = top-k set, c in T; Q+-, G+- as in THEORY.md section 4"),
+    )
 
 
 @cache
@@ -60,23 +73,57 @@ def theorem2_forms() -> tuple[Result, ...]:
     jb = E.theorem2_jensen()
     plus, minus = S.Q_plus * sp.exp(a * S.G_plus), S.Q_minus * sp.exp(-a * S.G_minus)
     jensen = Result(
-        "Theorem 2", "jensen", "helpfulness: Jensen form (Lemma 2a)", _t2_common(),
+        "Theorem 2",
+        "jensen",
+        "helpfulness: Jensen form (Lemma 2a)",
+        _t2_common(),
         Le(H_r, jb.expr),
         "H(r_e) <= P0/(P0 + Q+ e^{lam r_e G+} + Q- e^{-lam r_e G-}) for all r_e; tight at 0 iff "
         "eps = 0; exact for k = 2.",
-        (ProofStep("Lemma 0", "tilting", Eq(H_r, _frac(S_out + S_plus + S_minus)),
-                   definition("Lemma 0 (helpfulness)")),
-         _dec("drop tail", "remove tokens outside T", S_out + S_plus + S_minus, S_plus + S_minus),
-         ProofStep("Jensen +", "sum_{T+} P0 e^{a g} >= Q+ e^{a G+}", Ge(S_plus, plus),
-                   lemma("Jensen (exp convex)"), chain=False),
-         ProofStep("Jensen -", "sum_{T-} P0 e^{a g} >= Q- e^{-a G-}", Ge(S_minus, minus),
-                   lemma("Jensen (exp convex)"), chain=False),
-         ProofStep("add", "both sides", Ge(S_plus + S_minus, plus + minus),
-                   lemma("add inequalities", {_XA: S_plus, _YA: plus,
-                                              sp.Symbol("x_2", real=True): S_minus,
-                                              sp.Symbol("y_2", real=True): minus}), chain=False),
-         _dec("Jensen", "denominator bound", S_plus + S_minus, plus + minus)),
-        "high", jb)
+        (
+            ProofStep(
+                "Lemma 0",
+                "tilting",
+                Eq(H_r, _frac(S_out + S_plus + S_minus)),
+                definition("Lemma 0 (helpfulness)"),
+            ),
+            _dec(
+                "drop tail", "remove tokens outside T", S_out + S_plus + S_minus, S_plus + S_minus
+            ),
+            ProofStep(
+                "Jensen +",
+                "sum_{T+} P0 e^{a g} >= Q+ e^{a G+}",
+                Ge(S_plus, plus),
+                lemma("Jensen (exp convex)"),
+                chain=False,
+            ),
+            ProofStep(
+                "Jensen -",
+                "sum_{T-} P0 e^{a g} >= Q- e^{-a G-}",
+                Ge(S_minus, minus),
+                lemma("Jensen (exp convex)"),
+                chain=False,
+            ),
+            ProofStep(
+                "add",
+                "both sides",
+                Ge(S_plus + S_minus, plus + minus),
+                lemma(
+                    "add inequalities",
+                    {
+                        _XA: S_plus,
+                        _YA: plus,
+                        sp.Symbol("x_2", real=True): S_minus,
+                        sp.Symbol("y_2", real=True): minus,
+                    },
+                ),
+                chain=False,
+            ),
+            _dec("Jensen", "denominator bound", S_plus + S_minus, plus + minus),
+        ),
+        "high",
+        jb,
+    )
     lemma2a = Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr))
 
     # Lemma 2b (verified parabola, alpha/2), case r_e >= 0 (r_e <= 0 is the mirror with T-).
@@ -88,120 +135,120 @@ def theorem2_forms() -> tuple[Result, ...]:
     quad = qp * (1 + (S.lam * r * gp) ** 2 / 2)
     low = m_Q * (1 + (S.lam * r * m_G) ** 2 / 2)
     ab = {S.alpha: 2 * m_Q / (1 - S.P0), S.beta: m_G / S.sigma}
-    hyp_ab = (Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)",
-                         Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
-              Hypothesis("beta", "sigma beta = min(G+, G-)", Eq(S.sigma * S.beta, m_G)))
+    hyp_ab = (
+        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
+        Hypothesis("beta", "sigma beta = min(G+, G-)", Eq(S.sigma * S.beta, m_G)),
+    )
     verified = Result(
-        "Theorem 2", "verified", "helpfulness: parabolic form with alpha/2 (Lemma 2b)",
-        (*_t2_common(), lemma2a, *hyp_ab, Hypothesis("r_e >= 0", "r_e <= 0: mirror with T-",
-                                                     Ge(S.r_e, 0))),
+        "Theorem 2",
+        "verified",
+        "helpfulness: parabolic form with alpha/2 (Lemma 2b)",
+        (
+            *_t2_common(),
+            lemma2a,
+            *hyp_ab,
+            Hypothesis("r_e >= 0", "r_e <= 0: mirror with T-", Ge(S.r_e, 0)),
+        ),
         Le(H_r, vb.expr),
         "H(r_e) <= P0/(P0 + (alpha/2)(1 - P0)(1 + (lam sigma beta r_e)^2/2)), deterministic; "
         "non-trivial iff T+ and T- are both non-empty (probability exactly 1 - 2/k).",
-        (ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(ex + em)), hypothesis("Lemma 2a")),
-         _dec("drop decaying side", "remove Q- e^{-a G-} >= 0", ex + em, ex),
-         ProofStep("e^y >= 1 + y^2/2", "y = lam r_e G+ >= 0",
-                   Ge(sp.exp(S.lam * r * gp), 1 + (S.lam * r * gp) ** 2 / 2),
-                   lemma("e^y >= 1 + y^2/2", {_Y: S.lam * r * gp}), chain=False),
-         ProofStep("scale", "times Q+ >= 0", Ge(ex, quad),
-                   lemma("multiply by c >= 0", {_XA: sp.exp(S.lam * r * gp),
-                                                _YA: 1 + (S.lam * r * gp) ** 2 / 2, _C0: qp}),
-                   chain=False),
-         _dec("quadratic", "e^y >= 1 + y^2/2", ex, quad),
-         _dec("minimum", "Q+ >= min Q, G+ >= min G", quad, low),
-         ProofStep("alpha, beta", "min Q = (alpha/2)(1 - P0), min G = sigma beta",
-                   Eq(_frac(low), vb.expr.subs(S.r_e, r)), algebra(ab))),
-        "high (0 violations)", vb, {S.r_e: r, S.Q_plus: qp, S.Q_minus: qm, S.G_plus: gp})
+        (
+            ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(ex + em)), hypothesis("Lemma 2a")),
+            _dec("drop decaying side", "remove Q- e^{-a G-} >= 0", ex + em, ex),
+            ProofStep(
+                "e^y >= 1 + y^2/2",
+                "y = lam r_e G+ >= 0",
+                Ge(sp.exp(S.lam * r * gp), 1 + (S.lam * r * gp) ** 2 / 2),
+                lemma("e^y >= 1 + y^2/2", {_Y: S.lam * r * gp}),
+                chain=False,
+            ),
+            ProofStep(
+                "scale",
+                "times Q+ >= 0",
+                Ge(ex, quad),
+                lemma(
+                    "multiply by c >= 0",
+                    {_XA: sp.exp(S.lam * r * gp), _YA: 1 + (S.lam * r * gp) ** 2 / 2, _C0: qp},
+                ),
+                chain=False,
+            ),
+            _dec("quadratic", "e^y >= 1 + y^2/2", ex, quad),
+            _dec("minimum", "Q+ >= min Q, G+ >= min G", quad, low),
+            ProofStep(
+                "alpha, beta",
+                "min Q = (alpha/2)(1 - P0), min G = sigma beta",
+                Eq(_frac(low), vb.expr.subs(S.r_e, r)),
+                algebra(ab),
+            ),
+        ),
+        "high (0 violations)",
+        vb,
+        {S.r_e: r, S.Q_plus: qp, S.Q_minus: qm, S.G_plus: gp},
+    )
 
     tb = E.theorem2_tilted()
     x, y = S.lam * S.r_e * S.G_plus, S.lam * S.r_e * S.G_minus
     z, h = (x + y) / 2, sp.exp((x - y) / 2)
     jt = qp * sp.exp(x) + qm * sp.exp(-y)
     tilted = Result(
-        "Theorem 2", "tilted", "helpfulness: tilted form (Lemma 2c)",
-        (*_t2_common(), lemma2a, hyp_ab[0]), Le(H_r, tb.expr),
+        "Theorem 2",
+        "tilted",
+        "helpfulness: tilted form (Lemma 2c)",
+        (*_t2_common(), lemma2a, hyp_ab[0]),
+        Le(H_r, tb.expr),
         "H <= P0/(P0 + alpha(1 - P0) e^{lam r_e (G+ - G-)/2}(1 + (lam Gbar r_e)^2/2)), all r_e.",
-        (ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(jt)), hypothesis("Lemma 2a")),
-         _dec("min Q", "Q+- >= m = min Q", jt, m_Q * (sp.exp(x) + sp.exp(-y))),
-         ProofStep("cosh identity", "e^x + e^-y = 2 e^{(x-y)/2} cosh((x+y)/2)",
-                   Eq(_frac(m_Q * (sp.exp(x) + sp.exp(-y))), _frac(2 * m_Q * h * sp.cosh(z))),
-                   algebra()),
-         ProofStep("cosh", "cosh z >= 1 + z^2/2", Ge(sp.cosh(z), 1 + z**2 / 2),
-                   lemma("cosh z >= 1 + z^2/2", {_Z: z}), chain=False),
-         ProofStep("scale", "times 2 m e^{(x-y)/2} >= 0",
-                   Ge(2 * m_Q * h * sp.cosh(z), 2 * m_Q * h * (1 + z**2 / 2)),
-                   lemma("multiply by c >= 0", {_XA: sp.cosh(z), _YA: 1 + z**2 / 2,
-                                                _C0: 2 * m_Q * h}), chain=False),
-         _dec("quadratic", "cosh bound", 2 * m_Q * h * sp.cosh(z), 2 * m_Q * h * (1 + z**2 / 2)),
-         ProofStep("alpha", "2 min Q = alpha (1 - P0)",
-                   Eq(_frac(2 * m_Q * h * (1 + z**2 / 2)), tb.expr), algebra(ab))),
-        "high (0 violations)", tb, {S.Q_plus: qp, S.Q_minus: qm})
+        (
+            ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(jt)), hypothesis("Lemma 2a")),
+            _dec("min Q", "Q+- >= m = min Q", jt, m_Q * (sp.exp(x) + sp.exp(-y))),
+            ProofStep(
+                "cosh identity",
+                "e^x + e^-y = 2 e^{(x-y)/2} cosh((x+y)/2)",
+                Eq(_frac(m_Q * (sp.exp(x) + sp.exp(-y))), _frac(2 * m_Q * h * sp.cosh(z))),
+                algebra(),
+            ),
+            ProofStep(
+                "cosh",
+                "cosh z >= 1 + z^2/2",
+                Ge(sp.cosh(z), 1 + z**2 / 2),
+                lemma("cosh z >= 1 + z^2/2", {_Z: z}),
+                chain=False,
+            ),
+            ProofStep(
+                "scale",
+                "times 2 m e^{(x-y)/2} >= 0",
+                Ge(2 * m_Q * h * sp.cosh(z), 2 * m_Q * h * (1 + z**2 / 2)),
+                lemma("multiply by c >= 0", {_XA: sp.cosh(z), _YA: 1 + z**2 / 2, _C0: 2 * m_Q * h}),
+                chain=False,
+            ),
+            _dec("quadratic", "cosh bound", 2 * m_Q * h * sp.cosh(z), 2 * m_Q * h * (1 + z**2 / 2)),
+            ProofStep(
+                "alpha",
+                "2 min Q = alpha (1 - P0)",
+                Eq(_frac(2 * m_Q * h * (1 + z**2 / 2)), tb.expr),
+                algebra(ab),
+            ),
+        ),
+        "high (0 violations)",
+        tb,
+        {S.Q_plus: qp, S.Q_minus: qm},
+    )
 
     pb = E.theorem2_published()
     published = Result(
-        "Theorem 2", "published", "helpfulness: the paper's parabola (T2-paper)",
-        (*_t2_common(), Hypothesis("probability", "claimed with probability >= 1 - 2/k"),
-         hyp_ab[0]),
+        "Theorem 2",
+        "published",
+        "helpfulness: the paper's parabola (T2-paper)",
+        (
+            *_t2_common(),
+            Hypothesis("probability", "claimed with probability >= 1 - 2/k"),
+            hyp_ab[0],
+        ),
         Le(H_r, pb.expr),
         "H <= P0/(P0 + alpha(1 - P0)(1 + (lam sigma beta r_e)^2/2)). Its proof uses "
         "e^{aG+} + e^{-aG-} >= 2 cosh(a min G+-), false unless G+ = G-; violations only in "
         "lam sigma beta |r_e| < y0 ~ 1.319 (e^y0 = 2 + y0^2).",
-        (), "medium (~60%) that this is the paper's form; it is false", pb)
+        (),
+        "medium (~60%) that this is the paper's form; it is false",
+        pb,
+    )
     return jensen, verified, tilted, published
-
-
-@cache
-def expected_helpfulness() -> Result:
-    b = E.expected_helpfulness()
-    eh = sp.Symbol("E[H(r_e)]", nonnegative=True)
-    return Result(
-        "Expected helpfulness", "curvature", "quadratic decrease in expectation",
-        (Hypothesis("i.i.d.", "x_t i.i.d. with variance s^2, sigma^2 = 2 s^2"),),
-        Eq(eh, b.expr + sp.Order(S.r_e**3)),
-        "E[H] = P0 - (lam sigma r_e)^2/2 P0 [P0(1 - P0) - sum_{t != c} P0(t)^2] + O(r_e^3): "
-        "decreasing only if P0(1 - P0) > sum_{t != c} P0(t)^2.", (), "checked by MC ~1e-5", b)
-
-
-@cache
-def corollary2_forms() -> tuple[Result, ...]:
-    lim = sp.Symbol("limsup E_q[H_q]", nonnegative=True)
-    verified = Result(
-        "Corollary 2", "verified", "large steering: helpfulness tends to 1/k",
-        (Hypothesis("Assumption 3", "k exchangeable continuous answers per query"),
-         Hypothesis("Assumption 1", "linearized")),
-        Le(lim, E.corollary2_limit().expr),
-        "limsup_{r_e -> +-inf} E_q[H_q(r_e)] <= 1/k; equality when the vocabulary is "
-        "restricted to the k answers.", (), "high (~85%)", E.corollary2_limit())
-    curve = sp.Symbol("E_q[H_q(r_e)]", nonnegative=True)
-    heuristic = Result(
-        "Corollary 2", "published", "the fitted curve (1 - 2/k) T2paper + 1/k as a bound",
-        (Hypothesis("Assumption 3", "k answers"),), Le(curve, E.corollary2_heuristic().expr),
-        "The paper's fitted curve replaces two sigmoid terms by 1/k: a heuristic, not a bound.",
-        (), "not a bound", E.corollary2_heuristic())
-    return verified, heuristic
-
-
-def _steps_product(form: str) -> sp.Expr:
-    i, ell = sp.Symbol("i", integer=True, positive=True), sp.Symbol("ell", integer=True, positive=True)
-    src = E.theorem2_verified() if form == "verified" else E.theorem2_published()
-    idx = {s: sp.IndexedBase(s.name)[i] for s in (S.P0, S.alpha, S.sigma, S.beta)}
-    return sp.Product(src.expr.subs(idx, simultaneous=True), (i, 1, ell))
-
-
-@cache
-def corollary3_forms() -> tuple[Result, ...]:
-    py = sp.Symbol("P_{r_e}(y)", nonnegative=True)
-    hyps = (Hypothesis("chain rule", "P_r(y) = prod_i P_r(y_i | q, y_<i)"),
-            Hypothesis("Theorem 2 per step", "per-step P0_i, alpha_i, sigma_i, beta_i"))
-    verified = Result(
-        "Corollary 3", "verified", "multi-token helpfulness (alpha_i/2 per step)", hyps,
-        Le(py, _steps_product("verified")),
-        "Product of Lemma 2b over the steps of the correct answer: deterministic, no union "
-        "bound needed.", (), "high", E.theorem2_verified())
-    published = Result(
-        "Corollary 3", "published", "multi-token helpfulness (alpha_i per step)",
-        (*hyps, Hypothesis("probability", "claimed w.p. >= 1 - sum_i 2/k_i")),
-        Le(py, _steps_product("published")),
-        "Inherits the factor-2 problem of T2-paper; the union-bound probability is vacuous "
-        "for ell >= k/2.", (), "~65%; false as stated", E.theorem2_published())
-    return verified, published

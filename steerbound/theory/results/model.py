@@ -91,18 +91,18 @@ class Result:
         return f"{self.name} ({self.form})" if self.form else self.name
 
 
-def Eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802 (mirrors sympy)
+def Eq(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
     """``sympy.Eq`` without evaluation (a proof step must stay a relation)."""
     return sp.Eq(lhs, rhs, evaluate=False)
 
 
-def Ge(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+def Ge(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
     return sp.Ge(lhs, rhs, evaluate=False)
 
 
-def Le(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+def Le(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
     return sp.Le(lhs, rhs, evaluate=False)
 
 
-def Gt(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:  # noqa: N802
+def Gt(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
     return sp.Gt(lhs, rhs, evaluate=False)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from steerbound.theory.results import behavior, behavior_nonbinary, foundations, helpfulness
+from steerbound.theory.results import (
+    behavior,
+    behavior_nonbinary,
+    corollaries,
+    foundations,
+    helpfulness,
+)
 from steerbound.theory.results.model import Result
 
 
@@ -28,12 +34,12 @@ def all_results() -> tuple[Result, ...]:
         behavior.theorem1(),
         behavior.corollary1(),
         *helpfulness.theorem2_forms(),
-        helpfulness.expected_helpfulness(),
-        *helpfulness.corollary2_forms(),
+        corollaries.expected_helpfulness(),
+        *corollaries.corollary2_forms(),
         behavior.theorem3(),
         foundations.proposition1(),
         *behavior_nonbinary.theorem4_forms(),
         behavior_nonbinary.theorem5(),
         *behavior_nonbinary.theorem6_forms(),
-        *helpfulness.corollary3_forms(),
+        *corollaries.corollary3_forms(),
     )

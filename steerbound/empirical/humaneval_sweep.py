@@ -1,0 +1,196 @@
+"""HumanEval pass rate per steering coefficient (``[humaneval]`` of a config).
+
+Each problem's prompt (raw, no chat template) gets ``samples`` completions per ``r_e`` (sampled
+at ``temperature`` by default, as in the paper), generated with
+:func:`~steerbound.empirical.generation_sweep.run_generation_sweep`. A completion is cut at the
+first stop sequence (a new top-level ``def``/``class``/``if``/``print``/comment) and run with
+the problem's tests in the sandbox of :func:`steerbound.empirical.humaneval.run_completion`; the
+rows (measurement ``passed``, value 1/0, with status, detail and the executed completion) are
+committed with their units, so a killed run resumes without re-generating or re-running
+anything. The store's hash covers the decoding options, the stop sequences and the timeout.
+
+Per ``r_e`` the summary reports pass@1 = mean over problems of the fraction of passing samples,
+with a Wilson interval over problems when ``samples == 1`` and otherwise a percentile bootstrap
+over problems (2000 resamples, seeded), as :func:`steerbound.empirical.humaneval.
+evaluate_humaneval` does. Outputs: ``gen-<name>.csv`` and ``gen-<name>-summary.csv``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from steerbound.empirical.config import ExperimentConfig, HumanEvalConfig
+from steerbound.empirical.data import HumanEvalProblem
+from steerbound.empirical.generation_sweep import GeneratedText, Scorer, write_table
+from steerbound.empirical.judged_behavior import (
+    GenerationOutputs,
+    decoding_identity,
+    generation_options,
+)
+from steerbound.empirical.sweep import SweepPrompt
+from steerbound.empirical.vectors import SteeringVector
+
+DETAIL_CHARS = 300
+
+
+def truncate_at_stops(text: str, stop_sequences: Sequence[str]) -> str:
+    """``text`` up to (excluding) the earliest of ``stop_sequences``."""
+    cut = min((i for s in stop_sequences if (i := text.find(s)) >= 0), default=len(text))
+    return text[:cut]
+
+
+def humaneval_prompts(problems: Sequence[HumanEvalProblem], samples: int) -> list[SweepPrompt]:
+    """One sweep prompt per (problem, sample): id ``task_id`` (one sample) or
+    ``task_id#j``; ``data`` holds ``task_id`` and ``sample``."""
+    return [
+        SweepPrompt(
+            p.task_id if samples == 1 else f"{p.task_id}#{j}",
+            p.prompt,
+            {"task_id": p.task_id, "sample": j},
+        )
+        for p in problems
+        for j in range(samples)
+    ]
+
+
+def humaneval_scorer(
+    problems: Sequence[HumanEvalProblem],
+    *,
+    stop_sequences: Sequence[str],
+    timeout_s: float = 10.0,
+    workers: int = 1,
+) -> Scorer:
+    """A scorer that truncates each generated completion and runs it in the sandbox; rows have
+    ``prompt_id = task_id``, ``item = sample``, measurement ``passed`` and value 1.0 or 0.0."""
+    from steerbound.empirical.humaneval import run_completion
+
+    by_id = {p.task_id: p for p in problems}
+
+    def score(generated: list[GeneratedText]) -> list[dict[str, Any]]:
+        jobs = [
+            (by_id[g.prompt.data["task_id"]], truncate_at_stops(g.text, stop_sequences))
+            for g in generated
+        ]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            results = list(pool.map(lambda j: run_completion(*j, timeout_s=timeout_s), jobs))
+        return [
+            {
+                "prompt_id": g.prompt.data["task_id"],
+                "coefficient": g.coefficient,
+                "measurement": "passed",
+                "item": str(g.prompt.data["sample"]),
+                "value": float(res.passed),
+                "status": res.status,
+                "detail": res.detail[-DETAIL_CHARS:],
+                "n_new_tokens": g.n_new_tokens,
+                "completion": completion,
+            }
+            for g, (_, completion), res in zip(generated, jobs, results, strict=True)
+        ]
+
+    return score
+
+
+def pass_rate_summary(
+    rows: Sequence[dict[str, Any]], *, confidence: float = 0.95, seed: int = 0
+) -> list[dict[str, Any]]:
+    """Per-coefficient pass@1 with its confidence interval (module docstring)."""
+    from steerbound.empirical.metrics import wilson_interval
+
+    passed: dict[float, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        passed[float(row["coefficient"])][str(row["prompt_id"])].append(float(row["value"]))
+    summary = []
+    for r in sorted(passed):
+        per_problem = passed[r]
+        rates = np.array([np.mean(v) for v in per_problem.values()])
+        n_samples = sum(len(v) for v in per_problem.values())
+        if n_samples == rates.size:
+            low, high = wilson_interval(int(rates.sum()), rates.size, confidence)
+            method = "wilson"
+        else:
+            rng = np.random.default_rng(seed)
+            boot = rates[rng.integers(0, rates.size, size=(2000, rates.size))].mean(axis=1)
+            tails = [0.5 - confidence / 2, 0.5 + confidence / 2]
+            low, high = (float(q) for q in np.quantile(boot, tails))
+            method = "bootstrap"
+        summary.append(
+            {
+                "coefficient": r,
+                "measurement": "pass_at_1",
+                "value": float(rates.mean()),
+                "ci_low": low,
+                "ci_high": high,
+                "n_problems": int(rates.size),
+                "n_samples": n_samples,
+                "ci_method": method,
+                "confidence": confidence,
+            }
+        )
+    return summary
+
+
+def run_humaneval_sweep(
+    config: ExperimentConfig,
+    model: Any,
+    tokenizer: Any,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> GenerationOutputs:
+    """Generate, run and export the ``[humaneval]`` completions; resumable."""
+    from steerbound.empirical.data import load_humaneval
+    from steerbound.empirical.experiment import store_identity
+    from steerbound.empirical.generation_sweep import run_generation_sweep
+    from steerbound.empirical.store import SweepStore
+
+    h: HumanEvalConfig | None = config.humaneval
+    if h is None:
+        raise ValueError(f"{config.source or 'config'}: no [humaneval] section")
+    out = out_dir or config.output_dir
+    problems = load_humaneval(config.data_path(h.path))[: h.limit]
+    grid = config.humaneval_grid()
+    store_config = {
+        "kind": "humaneval",
+        **store_identity(config, vector),
+        "humaneval": {"path": h.path, "limit": h.limit, "samples": h.samples},
+        "decoding": decoding_identity(h),
+        "stop_sequences": h.stop_sequences,
+        "timeout_s": h.timeout_s,
+        "coefficients": grid,
+    }
+    store = SweepStore.in_dir(out, store_config, name=f"gen-{h.name}")
+    scorer = humaneval_scorer(
+        problems, stop_sequences=h.stop_sequences, timeout_s=h.timeout_s, workers=h.workers
+    )
+    result = run_generation_sweep(
+        model,
+        tokenizer,
+        humaneval_prompts(problems, h.samples),
+        vector,
+        grid,
+        scorer,
+        store,
+        generation_options(h, config),
+        progress=progress,
+    )
+    summary = pass_rate_summary(result.rows, confidence=h.confidence, seed=h.seed)
+    sidecar = {"config_hash": store.config_hash, "config": store.config}
+    table = store.to_csv(out / f"gen-{h.name}.csv")
+    summary_path = write_table(out / f"gen-{h.name}-summary.csv", summary, sidecar)
+    return GenerationOutputs(
+        h.name,
+        table,
+        summary_path,
+        summary,
+        store.path,
+        result.computed_units,
+        result.skipped_units,
+    )

@@ -1,0 +1,188 @@
+"""Judged-generation behavior: the primary behavior measurement of the paper (EXPERIMENTS.md).
+
+For a behavior dataset with a ``[datasets.generation]`` table, every (prompt, ``r_e``) gets one
+answer (greedy, or sampled at ``temperature``) from
+:func:`~steerbound.empirical.generation_sweep.run_generation_sweep`; the answers are stored with
+their text in ``gen-<dataset>-<hash>.jsonl`` (measurement ``generation``, value = number of new
+tokens). The store's hash covers the model, the vector, the dataset and the decoding options but
+**not the judge**: answers are judged when exported, so word lists can change without
+regenerating. Exports:
+
+* ``gen-<dataset>.csv``: one row per answer, measurement ``judgment``, value ``+1`` (the
+  setting's target behavior, e.g. refusing for "harmless"), ``-1`` (its opposite) or ``0``
+  (no phrase matched), with the answer text;
+* ``gen-<dataset>-summary.csv``: per ``r_e``, the behavior expectation ``2p - 1`` with its
+  Wilson interval (:func:`~steerbound.empirical.metrics.behavior_from_judgments`), counts, and
+  the judge. Both come with ``.config.json`` (store config, hash and resolved judge).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from steerbound.empirical.config import DatasetConfig, ExperimentConfig, GenerationConfig
+from steerbound.empirical.config_generation import judge_from_config, judge_spec
+from steerbound.empirical.generation_sweep import (
+    GeneratedText,
+    GenerationOptions,
+    run_generation_sweep,
+    write_table,
+)
+from steerbound.empirical.vectors import SteeringVector
+
+
+@dataclass(frozen=True)
+class GenerationOutputs:
+    """What a generation step wrote: per-answer ``table``, per-coefficient ``summary`` CSV and
+    its rows, the ``store`` file, and how many units were computed now or found done."""
+
+    name: str
+    table: Path
+    summary: Path
+    summary_rows: list[dict[str, Any]]
+    store: Path
+    computed_units: int
+    skipped_units: int
+
+
+def generation_rows(generated: list[GeneratedText]) -> list[dict[str, Any]]:
+    """Store rows of a block of answers (scorer of the behavior generation sweep)."""
+    return [
+        {
+            "prompt_id": g.prompt.prompt_id,
+            "coefficient": g.coefficient,
+            "measurement": "generation",
+            "value": float(g.n_new_tokens),
+            "completion": g.text,
+            "stopped": g.stopped,
+        }
+        for g in generated
+    ]
+
+
+def judged_summary(
+    rows: Sequence[dict[str, Any]], generation: GenerationConfig
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Judge stored answers: ``(per-answer rows, per-coefficient summary rows)``."""
+    from steerbound.empirical.judges import judge_texts
+    from steerbound.empirical.metrics import behavior_from_judgments
+
+    judge = judge_from_config(generation)
+    texts = [str(r.get("completion") or "") for r in rows]
+    scores = judge_texts(judge, texts).tolist() if rows else []
+    judged: list[dict[str, Any]] = []
+    by_r: dict[float, list[int]] = defaultdict(list)
+    for row, score in zip(rows, scores, strict=True):
+        judged.append(
+            {
+                "prompt_id": row["prompt_id"],
+                "coefficient": row["coefficient"],
+                "measurement": "judgment",
+                "value": int(score),
+                "n_new_tokens": int(row["value"]),
+                "stopped": row.get("stopped"),
+                "completion": row.get("completion"),
+            }
+        )
+        by_r[float(row["coefficient"])].append(int(score))
+    summary = []
+    for r in sorted(by_r):
+        b = behavior_from_judgments(
+            by_r[r],
+            confidence=generation.confidence,
+            unknown=generation.unknown,  # type: ignore[arg-type]  # validated by the parser
+        )
+        summary.append(
+            {
+                "coefficient": r,
+                "measurement": "judged_behavior",
+                "value": b.behavior,
+                "ci_low": b.ci_low,
+                "ci_high": b.ci_high,
+                "n": b.n,
+                "n_positive": b.n_positive,
+                "n_negative": b.n_negative,
+                "n_unknown": b.n_unknown,
+                "confidence": b.confidence,
+            }
+        )
+    return judged, summary
+
+
+def generation_options(gen: Any, config: ExperimentConfig) -> GenerationOptions:
+    """Decoding options of a ``[datasets.generation]`` or ``[humaneval]`` table."""
+    return GenerationOptions(
+        max_new_tokens=gen.max_new_tokens,
+        do_sample=gen.do_sample,
+        temperature=gen.temperature,
+        seed=gen.seed,
+        batch_size=gen.batch_size,
+        steer_prompt=gen.steer_prompt,
+        block_template=config.model.block_template,
+    )
+
+
+def decoding_identity(gen: Any) -> dict[str, Any]:
+    """The decoding settings a stored answer depends on (``batch_size`` only when sampling:
+    sampled blocks are seeded per block, greedy answers do not depend on the batch)."""
+    keys = ["max_new_tokens", "do_sample", "steer_prompt"]
+    keys += ["temperature", "seed", "batch_size"] if gen.do_sample else []
+    return {k: getattr(gen, k) for k in keys}
+
+
+def run_judged_generation(
+    config: ExperimentConfig,
+    dataset: DatasetConfig,
+    model: Any,
+    tokenizer: Any,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> GenerationOutputs:
+    """Generate (resumably), judge and export the answers of one behavior dataset."""
+    from steerbound.empirical.experiment import dataset_items, store_identity
+    from steerbound.empirical.store import SweepStore
+    from steerbound.empirical.sweep import SweepPrompt
+
+    gen = dataset.generation
+    if gen is None:
+        raise ValueError(f"dataset {dataset.name!r} has no [datasets.generation] table")
+    out = out_dir or config.output_dir
+    grid = config.generation_grid(dataset)
+    store_config = {
+        "kind": "judged_generation",
+        **store_identity(config, vector, dataset),
+        "decoding": decoding_identity(gen),
+        "coefficients": grid,
+    }
+    store = SweepStore.in_dir(out, store_config, name=f"gen-{dataset.name}")
+    prompts = [SweepPrompt(i, t) for i, t in dataset_items(config, dataset, tokenizer)]
+    result = run_generation_sweep(
+        model,
+        tokenizer,
+        prompts,
+        vector,
+        grid,
+        generation_rows,
+        store,
+        generation_options(gen, config),
+        progress=progress,
+    )
+    judged, summary = judged_summary(result.rows, gen)
+    sidecar = {"config_hash": store.config_hash, "config": store.config, "judge": judge_spec(gen)}
+    table = write_table(out / f"gen-{dataset.name}.csv", judged, sidecar)
+    summary_path = write_table(out / f"gen-{dataset.name}-summary.csv", summary, sidecar)
+    return GenerationOutputs(
+        dataset.name,
+        table,
+        summary_path,
+        summary,
+        store.path,
+        result.computed_units,
+        result.skipped_units,
+    )
