@@ -15,6 +15,9 @@ prompts, steering from mid-depth, and times, side by side in one process:
     run it per row), over the same (prompt, coefficient) chunks as (b), on precomputed inputs;
     nothing else is timed (no steering additions, no final norm, no LM head).
 
+``--naive-fraction f`` times (a) on the first ``f`` of the prompts only and scales its time
+(for busy machines; the comparison of (a) and (b) then covers those prompts).
+
 It prints a/b, b/c, the max abs difference of log-probabilities between (a) and (b) (full
 vocabulary, every row) and the peak memory of (b) for 81 against 1 coefficient. Memory method:
 each run is a fresh subprocess that streams the engine's chunks (keeping 4 log-probs and the
@@ -42,7 +45,7 @@ import torch
 from steerbound.empirical.fast_sweep import PrefixCachedForward, ReplayChunk, sweep_grid
 from steerbound.empirical.hooks import steering
 from steerbound.empirical.prefix_cache import select_rows, steering_delta
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.vectors import SteeringVector, VectorManifest
 
 MODELS = ("organism", "llama-16x512")
 
@@ -58,6 +61,7 @@ class Setup:
 
 
 def _vector(model: Any, layers: list[int], scale: float, seed: int) -> SteeringVector:
+    """Random directions of L2 norm ``scale`` (timings and equality do not depend on them)."""
     generator = torch.Generator().manual_seed(seed)
     hidden = model.config.hidden_size
     directions = {
@@ -65,9 +69,9 @@ def _vector(model: Any, layers: list[int], scale: float, seed: int) -> SteeringV
         * torch.nn.functional.normalize(torch.randn(hidden, generator=generator), dim=0)
         for layer in layers
     }
-    vector = SteeringVector.__new__(SteeringVector)
-    vector.directions = directions  # a bare vector: only ``directions`` is used by steering
-    return vector
+    n_layers = model.config.num_hidden_layers
+    manifest = VectorManifest("benchmark", hidden, n_layers, layers, method="random")
+    return SteeringVector(directions, manifest)
 
 
 def _random_prompts(n: int, vocab: int, low: int, high: int, seed: int) -> list[list[int]]:
@@ -90,10 +94,17 @@ def _llama(hidden: int, layers: int, heads: int, inner: int, vocab: int) -> Any:
 
     torch.manual_seed(0)
     config = LlamaConfig(
-        hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
-        num_key_value_heads=heads, intermediate_size=inner, vocab_size=vocab,
-        max_position_embeddings=512, pad_token_id=0, bos_token_id=2, eos_token_id=3,
-    )  # fmt: skip
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=heads,
+        intermediate_size=inner,
+        vocab_size=vocab,
+        max_position_embeddings=512,
+        pad_token_id=0,
+        bos_token_id=2,
+        eos_token_id=3,
+    )
     return LlamaForCausalLM(config).eval()
 
 
@@ -106,7 +117,9 @@ def build(name: str, n_prompts: int) -> Setup:
     try:
         from steerbound.empirical.organism import get_organism
 
-        organism = get_organism("default")
+        organism = get_organism("default", progress=False)
+        if organism.trained_now:
+            print("trained the built-in organism (cached from now on)", file=sys.stderr)
         model, tokenizer = organism.load("base")
         texts = [q.prompt for q in organism.splits.eval_questions]
         texts = [texts[i % len(texts)] for i in range(n_prompts)]
@@ -122,9 +135,10 @@ def build(name: str, n_prompts: int) -> Setup:
     return Setup(name, model, ids, mask, _vector(model, [layer], 0.2, 0), note)
 
 
-def naive(setup: Setup, grid: torch.Tensor) -> tuple[float, torch.Tensor]:
-    """(seconds, (P * C, vocab) log-probs): one forward per prompt per coefficient."""
-    lengths = setup.attention_mask.sum(dim=1).tolist()
+def naive(setup: Setup, grid: torch.Tensor, n_prompts: int | None = None) -> tuple[float, Any]:
+    """(seconds, (n * C, vocab) log-probs) of the first ``n_prompts`` prompts (default all):
+    one forward per prompt per coefficient."""
+    lengths = setup.attention_mask.sum(dim=1).tolist()[:n_prompts]
     rows, seconds = [], 0.0
     for p, length in enumerate(lengths):
         ids = setup.input_ids[p : p + 1, :length]
@@ -140,8 +154,9 @@ def naive(setup: Setup, grid: torch.Tensor) -> tuple[float, torch.Tensor]:
 def engine(setup: Setup, grid: torch.Tensor, budget: int) -> tuple[float, torch.Tensor]:
     fast = PrefixCachedForward(memory_budget_bytes=budget)
     start = time.perf_counter()
-    out = sweep_grid(setup.model, setup.input_ids, setup.attention_mask, setup.vector, grid,
-                     engine=fast)  # fmt: skip
+    out = sweep_grid(
+        setup.model, setup.input_ids, setup.attention_mask, setup.vector, grid, engine=fast
+    )
     seconds = time.perf_counter() - start
     if fast.last_path != "prefix":
         raise RuntimeError(f"the engine fell back: {fast.last_path}")
@@ -152,10 +167,16 @@ def floor(setup: Setup, grid: torch.Tensor, budget: int) -> float:
     """Time only the blocks above the first steered one, on the engine's chunks."""
     fast = PrefixCachedForward(memory_budget_bytes=budget, check=False)
     n, c = setup.input_ids.shape[0], grid.numel()
-    chunks: list[ReplayChunk] = list(fast.plan(
-        setup.model, setup.input_ids, setup.attention_mask,
-        torch.arange(n).repeat_interleave(c), grid.repeat(n), setup.vector,
-    ))  # fmt: skip
+    chunks: list[ReplayChunk] = list(
+        fast.plan(
+            setup.model,
+            setup.input_ids,
+            setup.attention_mask,
+            torch.arange(n).repeat_interleave(c),
+            grid.repeat(n),
+            setup.vector,
+        )
+    )
     prepared = []
     for chunk in chunks:
         n_prompts = chunk.state.hidden.shape[0]
@@ -164,10 +185,12 @@ def floor(setup: Setup, grid: torch.Tensor, budget: int) -> float:
             chunk.directions[chunk.suffix.first], chunk.coefficients, hidden
         )
         calls = [
-            (select_rows(call.args, chunk.prompt_rows, n_prompts),
-             select_rows(call.kwargs, chunk.prompt_rows, n_prompts))
+            (
+                select_rows(call.args, chunk.prompt_rows, n_prompts),
+                select_rows(call.kwargs, chunk.prompt_rows, n_prompts),
+            )
             for call in chunk.state.calls
-        ]  # fmt: skip
+        ]
         prepared.append((chunk.suffix.blocks, hidden, calls))
     start = time.perf_counter()
     for blocks, hidden, calls in prepared:
@@ -201,20 +224,33 @@ def probe_memory(name: str, n_prompts: int, n_coefficients: int, budget: int) ->
     before = _status("VmRSS")
     ids, mask = setup.input_ids, setup.attention_mask
     rows_seen = 0
-    for rows, out in fast.iter_rows(setup.model, ids, mask, prompt_index, grid.repeat(n_prompts),
-                                    setup.vector):  # fmt: skip
+    for rows, out in fast.iter_rows(
+        setup.model, ids, mask, prompt_index, grid.repeat(n_prompts), setup.vector
+    ):
         logp = out.logits.log_softmax(-1)[:, tokens]
         kept[rows] = torch.cat([logp, out.final_hidden.norm(dim=1, keepdim=True)], dim=1)
         rows_seen += rows.shape[0]
-    peak = _status("VmHWM") if method.startswith("VmHWM") else (
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    )  # fmt: skip
+    peak = (
+        _status("VmHWM")
+        if method.startswith("VmHWM")
+        else (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+    )
     return {"peak": peak, "growth": peak - before, "rows": rows_seen, "method": method}
 
 
 def _memory(name: str, n_prompts: int, n_coefficients: int, budget: int, threads: int) -> Any:
-    command = [sys.executable, __file__, "--probe", name, str(n_prompts), str(n_coefficients),
-               "--budget", str(budget), "--threads", str(threads)]  # fmt: skip
+    command = [
+        sys.executable,
+        __file__,
+        "--probe",
+        name,
+        str(n_prompts),
+        str(n_coefficients),
+        "--budget",
+        str(budget),
+        "--threads",
+        str(threads),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -243,12 +279,16 @@ def run(name: str, args: argparse.Namespace) -> dict[str, Any]:
         )
         time_b, logp_b = engine(setup, grid, args.budget)
         time_c = floor(setup, grid, args.budget)
-        time_a, logp_a = naive(setup, grid)
+        n_naive = max(1, round(args.naive_fraction * n_prompts))
+        time_a, logp_a = naive(setup, grid, n_naive)
+        time_a *= n_prompts / n_naive  # extrapolated when --naive-fraction < 1
+        logp_b = logp_b[: n_naive * n_coefficients]
     memory = {k: _memory(name, n_prompts, k, args.budget, args.threads) for k in (1, 81)}
     return {
         "model": name,
         "note": setup.note,
         "prompts": n_prompts,
+        "naive_prompts": n_naive,
         "coefficients": n_coefficients,
         "threads": torch.get_num_threads(),
         "naive_s": time_a,
@@ -274,9 +314,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 prompts x 11 coefficients")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--budget", type=int, default=PrefixCachedForward().memory_budget_bytes)
+    parser.add_argument(
+        "--naive-fraction",
+        type=float,
+        default=1.0,
+        help="time (a) on this fraction of the prompts and extrapolate",
+    )
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=MODELS)
-    parser.add_argument("--probe", nargs=3, metavar=("MODEL", "PROMPTS", "COEFFS"),
-                        help=argparse.SUPPRESS)  # fmt: skip
+    parser.add_argument(
+        "--probe", nargs=3, metavar=("MODEL", "PROMPTS", "COEFFS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.probe:
@@ -291,20 +338,48 @@ def main() -> None:
         for r in results:
             print(json.dumps(r))
         return
-    print(f"threads={args.threads}  budget={args.budget / 2**20:.0f} MiB  "
-          f"load(1 min)={os.getloadavg()[0]:.2f}")  # fmt: skip
-    header = ("model", "a naive s", "b engine s", "c floor s", "a/b", "ideal a/b", "b/c",
-              "max|dlogp|", "peak MiB 1/81", "mem ratio", "growth MiB 1/81")  # fmt: skip
+    print(
+        f"threads={args.threads}  budget={args.budget / 2**20:.0f} MiB  "
+        f"load(1 min)={os.getloadavg()[0]:.2f}"
+    )
+    header = (
+        "model",
+        "a naive s",
+        "b engine s",
+        "c floor s",
+        "a/b",
+        "ideal a/b",
+        "b/c",
+        "max|dlogp|",
+        "peak MiB 1/81",
+        "mem ratio",
+        "growth MiB 1/81",
+    )
     print(" | ".join(header))
     for r in results:
-        print(" | ".join([
-            r["model"], f"{r['naive_s']:.1f}", f"{r['engine_s']:.2f}", f"{r['floor_s']:.2f}",
-            f"{r['naive_over_engine']:.1f}", f"{r['flop_ratio']:.1f}",
-            f"{r['engine_over_floor']:.2f}", f"{r['max_abs_diff']:.1e}",
-            f"{r['peak_mib'][1]:.0f}/{r['peak_mib'][81]:.0f}", f"{r['memory_ratio']:.2f}",
-            f"{r['growth_mib'][1]:.0f}/{r['growth_mib'][81]:.0f}",
-        ]))  # fmt: skip
-        print(f"  {r['note']}; memory: {r['memory_method']}")
+        print(
+            " | ".join(
+                [
+                    r["model"],
+                    f"{r['naive_s']:.1f}",
+                    f"{r['engine_s']:.2f}",
+                    f"{r['floor_s']:.2f}",
+                    f"{r['naive_over_engine']:.1f}",
+                    f"{r['flop_ratio']:.1f}",
+                    f"{r['engine_over_floor']:.2f}",
+                    f"{r['max_abs_diff']:.1e}",
+                    f"{r['peak_mib'][1]:.0f}/{r['peak_mib'][81]:.0f}",
+                    f"{r['memory_ratio']:.2f}",
+                    f"{r['growth_mib'][1]:.0f}/{r['growth_mib'][81]:.0f}",
+                ]
+            )
+        )
+        extrapolated = r["naive_prompts"] < r["prompts"]
+        sample = (
+            f"; (a) timed on {r['naive_prompts']} prompts, extrapolated" if extrapolated else ""
+        )
+        size = f"{r['prompts']} prompts x {r['coefficients']} coefficients"
+        print(f"  {r['note']}; {size}{sample}; memory: {r['memory_method']}")
     assert all(math.isfinite(r["max_abs_diff"]) for r in results)
 
 

@@ -194,5 +194,11 @@ def _analyse(action: str, config: Any, out: Path, progress: bool) -> int:
     paths = analysis.run_plots(config, out_dir=out)
     for path in paths:
         print(path)
-    print(f"{len(paths)} figures (PNG + SVG + CSV), index: {out / 'plots' / 'index.json'}")
+    index = out / "plots" / "index.json"
+    print(f"{len(paths)} figures (PNG + SVG + CSV), index: {index}")
+    import json
+
+    missing = json.loads(index.read_text(encoding="utf-8"))["missing_sources"]
+    if missing:
+        print("not drawn (run `sweep` / `assumptions` first): " + ", ".join(missing))
     return 0

@@ -39,8 +39,16 @@ def targets(m: Any, a: Any) -> dict[str, dict[str, Any]]:
     b, h = m.behavior.mean(axis=1), m.p_correct_options.mean(axis=1)
     slope, offset = a.behavior_fit.params["slope"], a.behavior_fit.params["offset"]
     r_mid = -offset / slope if slope else float("nan")
-    h_mid = float(np.interp(r_mid, r, h)) if np.isfinite(r_mid) and abs(r_mid) <= r.max() else float("nan")
-    small = [f.r2 for f in (a.assumption1_small.hidden_fit.positive, a.assumption1_small.hidden_fit.negative) if f]
+    h_mid = (
+        float(np.interp(r_mid, r, h))
+        if np.isfinite(r_mid) and abs(r_mid) <= r.max()
+        else float("nan")
+    )
+    small = [
+        f.r2
+        for f in (a.assumption1_small.hidden_fit.positive, a.assumption1_small.hidden_fit.negative)
+        if f
+    ]
     rows = {
         "behavior_min": (float(b.min()), "< -0.5", b.min() < -0.5),
         "behavior_max": (float(b.max()), "> +0.5", b.max() > 0.5),
@@ -49,12 +57,21 @@ def targets(m: Any, a: Any) -> dict[str, dict[str, Any]]:
         "helpfulness_argmax_r_e": (float(r[np.argmax(h)]), "|r_e| <= 1", abs(r[np.argmax(h)]) <= 1),
         "behavior_midpoint_r_e": (float(r_mid), "(reported)", None),
         "helpfulness_at_midpoint": (h_mid, ">= 0.9", bool(h_mid >= 0.9)),
-        "parabolic_r2_options": (a.helpfulness_fits["parabolic (options)"].r2, ">= 0.9",
-                                 a.helpfulness_fits["parabolic (options)"].r2 >= 0.9),  # fmt: skip
-        "delta_h_linear_r2_small_r": (min(small) if small else float("nan"), ">= 0.98",
-                                      bool(small) and min(small) >= 0.98),  # fmt: skip
+        "parabolic_r2_options": (
+            a.helpfulness_fits["parabolic (options)"].r2,
+            ">= 0.9",
+            a.helpfulness_fits["parabolic (options)"].r2 >= 0.9,
+        ),  # fmt: skip
+        "delta_h_linear_r2_small_r": (
+            min(small) if small else float("nan"),
+            ">= 0.98",
+            bool(small) and min(small) >= 0.98,
+        ),  # fmt: skip
     }
-    return {k: {"value": v, "target": t, "met": None if ok is None else bool(ok)} for k, (v, t, ok) in rows.items()}
+    return {
+        k: {"value": v, "target": t, "met": None if ok is None else bool(ok)}
+        for k, (v, t, ok) in rows.items()
+    }
 
 
 def setting_record(m: Any, a: Any) -> dict[str, Any]:
@@ -65,28 +82,62 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
                 "derived": f.derived, "fixed": f.fixed}  # fmt: skip
 
     return {
-        "title": m.spec.title, "variant": m.spec.variant, "pushes_towards": m.spec.pushes_towards,
-        "vector": {"layer": m.layer, "kappa": m.kappa, "mean_residual_norm": m.residual_norm,
-                   "n_pairs": m.n_pairs, "read_accuracy": m.read_accuracy,
-                   "r_e_unit_abs": m.kappa * m.residual_norm},  # fmt: skip
-        "n_behavior_prompts": int(m.behavior.shape[1]), "n_questions": int(m.p_correct_options.shape[1]),
-        "fits": {"behavior_tanh": fit(a.behavior_fit), **{k: fit(v) for k, v in a.helpfulness_fits.items()}},
-        "logit_gap_linear": {"slope": a.gap_fit.slope, "intercept": a.gap_fit.intercept, "r2": a.gap_fit.r2},
+        "title": m.spec.title,
+        "variant": m.spec.variant,
+        "pushes_towards": m.spec.pushes_towards,
+        "vector": {
+            "layer": m.layer,
+            "kappa": m.kappa,
+            "mean_residual_norm": m.residual_norm,
+            "n_pairs": m.n_pairs,
+            "read_accuracy": m.read_accuracy,
+            "r_e_unit_abs": m.kappa * m.residual_norm,
+        },  # fmt: skip
+        "n_behavior_prompts": int(m.behavior.shape[1]),
+        "n_questions": int(m.p_correct_options.shape[1]),
+        "fits": {
+            "behavior_tanh": fit(a.behavior_fit),
+            **{k: fit(v) for k, v in a.helpfulness_fits.items()},
+        },
+        "logit_gap_linear": {
+            "slope": a.gap_fit.slope,
+            "intercept": a.gap_fit.intercept,
+            "r2": a.gap_fit.r2,
+        },
         "measured_parameters": a.measured,
         "parameter_comparison": [
-            {"name": p.name, "fitted": p.fitted, "fitted_stderr": p.fitted_stderr,
-             "measured": p.measured, "ratio": p.ratio} for p in a.parameters
+            {
+                "name": p.name,
+                "fitted": p.fitted,
+                "fitted_stderr": p.fitted_stderr,
+                "measured": p.measured,
+                "ratio": p.ratio,
+            }
+            for p in a.parameters
         ],  # fmt: skip
-        "assumption1": {"hidden_fit_small_r": a.assumption1_small.hidden_fit,
-                        "linearity_range_r2_0.98": [a.linearity.r_max_negative, a.linearity.r_max_positive]},  # fmt: skip
-        "assumption2": {"delta_min": a.assumption2.delta_min, "reference_r": a.assumption2.reference_r},
-        "assumption3": {"sigma": a.assumption3.sigma, "normality": a.assumption3.normality,
-                        "std_fit": a.assumption3.std_fit},  # fmt: skip
+        "assumption1": {
+            "hidden_fit_small_r": a.assumption1_small.hidden_fit,
+            "linearity_range_r2_0.98": [a.linearity.r_max_negative, a.linearity.r_max_positive],
+        },  # fmt: skip
+        "assumption2": {
+            "delta_min": a.assumption2.delta_min,
+            "reference_r": a.assumption2.reference_r,
+        },
+        "assumption3": {
+            "sigma": a.assumption3.sigma,
+            "normality": a.assumption3.normality,
+            "std_fit": a.assumption3.std_fit,
+        },  # fmt: skip
         "bound_checks": a.bound_checks,
-        "tradeoff": {"direction": a.direction, "prediction_fit": a.prediction_fit,
-                     "efficient_regime": {k: getattr(a.regime, k) for k in
-                                          ("r_end", "threshold", "behavior_end", "helpfulness_end", "saturated")},
-                     "recommendation": a.recommendation},  # fmt: skip
+        "tradeoff": {
+            "direction": a.direction,
+            "prediction_fit": a.prediction_fit,
+            "efficient_regime": {
+                k: getattr(a.regime, k)
+                for k in ("r_end", "threshold", "behavior_end", "helpfulness_end", "saturated")
+            },
+            "recommendation": a.recommendation,
+        },  # fmt: skip
         "judged": {str(c): j for c, j in m.judged.items()},
         "sample_completions": {str(c): s for c, s in m.samples.items()},
         "targets": targets(m, a),
@@ -105,7 +156,9 @@ def write_csv(path: Path, measurements: dict[str, Any], analyses: dict[str, Any]
         for name, m in measurements.items():
             a = analyses[name]
             a1 = a.assumption1
-            std = dict(zip(a.assumption3.r_e.tolist(), a.assumption3.std_logit.tolist(), strict=True))
+            std = dict(
+                zip(a.assumption3.r_e.tolist(), a.assumption3.std_logit.tolist(), strict=True)
+            )
             for i, r in enumerate(m.r_e.tolist()):
                 j = m.judged.get(r)
                 writer.writerow([name, r, float(m.r_abs[i]), r * m.kappa, *(
@@ -121,28 +174,38 @@ def write_csv(path: Path, measurements: dict[str, Any], analyses: dict[str, Any]
 def write_outputs(result: Any) -> dict[str, Path]:
     """Write every output of ``result`` (a :class:`~steerbound.demo.pipeline.DemoResult`)."""
     from steerbound.demo.report import build_figures, build_report
+    from steerbound.report.html import figure_png
 
     out = result.out_dir
     files: dict[str, Path] = {}
     files["csv"] = write_csv(out / "results.csv", result.measurements, result.analyses)
     record = {
-        "config": result.config.to_dict(), "versions": versions(), "timings_s": result.timings,
-        "organism": {"root": str(result.organism.root), "trained_now": result.organism.trained_now,
-                     **{k: v for k, v in result.organism.info.items() if k != "training"}},  # fmt: skip
+        "config": result.config.to_dict(),
+        "versions": versions(),
+        "timings_s": result.timings,
+        "organism": {
+            "root": str(result.organism.root),
+            "trained_now": result.organism.trained_now,
+            **{k: v for k, v in result.organism.info.items() if k != "training"},
+        },  # fmt: skip
         "theory": {k: v for k, v in result.theory.items() if k not in ("table", "records")},
         "simulation": {k: v for k, v in result.simulation.items() if k != "table"},
-        "settings": {n: setting_record(m, result.analyses[n]) for n, m in result.measurements.items()},
+        "settings": {
+            n: setting_record(m, result.analyses[n]) for n, m in result.measurements.items()
+        },
     }
     result.summary = jsonable(record)
     figures = build_figures(result)
     plots = out / "plots"
     plots.mkdir(exist_ok=True)
+    png: dict[str, bytes] = {}
     for name, (fig, _) in figures.items():
-        for ext in ("png", "svg"):
-            fig.savefig(plots / f"{name}.{ext}", dpi=110)
-            files[f"plot_{name}_{ext}"] = plots / f"{name}.{ext}"
+        png[name] = figure_png(fig)
+        (plots / f"{name}.png").write_bytes(png[name])
+        fig.savefig(plots / f"{name}.svg")
+        files[f"plot_{name}_png"], files[f"plot_{name}_svg"] = plots / f"{name}.png", plots / f"{name}.svg"
     files["json"] = out / "results.json"
     files["json"].write_text(json.dumps(result.summary, indent=1) + "\n", encoding="utf-8")
     files["report"] = out / "report.html"
-    files["report"].write_text(build_report(result, figures), encoding="utf-8")
+    files["report"].write_text(build_report(result, figures, png), encoding="utf-8")
     return files

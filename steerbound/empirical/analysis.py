@@ -5,10 +5,12 @@
   ``||U delta||`` in logit units, fitted per side), Assumption 3 (MMLU datasets: top-10 unsteered
   tokens against the correct letter) and Assumption 2 (behavior datasets: the answer tokens,
   chosen from the unsteered model). Writes ``assumptions-<dataset>.json``.
-* ``run_fits``: fits the per-coefficient means of the sweep CSVs — behavior to ``tanh``,
-  helpfulness (``p_correct_options``) to the parabolic and ``1/k``-floor forms, and
-  ``p_correct_full`` to the parabolic form. Writes ``fits.json``.
-* ``run_plots``: the same fits drawn against the data, as ``plots/<dataset>.png``.
+* ``run_fits``: fits the per-coefficient means of the sweep CSVs (behavior proxy to ``tanh``,
+  MMLU ``p_correct_options`` to the parabolic and ``1/k``-floor forms, ``p_correct_full`` to the
+  parabolic form) and the generation summaries (judged behavior to ``tanh``, HumanEval pass rate
+  to the parabolic form). Writes ``fits.json``, ``fits.csv`` and ``fits.config.json``; a fit
+  without enough finite, non-constant points is skipped with its reason, never faked.
+* ``run_plots``: every figure, from :mod:`steerbound.empirical.pipeline_plots`.
 """
 
 from __future__ import annotations

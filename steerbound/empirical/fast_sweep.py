@@ -42,7 +42,10 @@ from steerbound.empirical.prefix_cache import (
     Suffix,
     capture_prefix,
     find_suffix,
+    pack_right,
     replay_suffix,
+    row_bytes,
+    trim_right,
 )
 from steerbound.empirical.vectors import SteeringVector
 
@@ -52,23 +55,6 @@ DEFAULT_MEMORY_BUDGET = 256 * 2**20
 #: Agreement required of the engine's logits with the reference on the check rows,
 #: relative to ``max(1, max |logit|)``; structural errors give differences of order 1.
 CHECK_TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-8}
-
-
-def row_bytes(config: Any, seq_len: int, dtype: torch.dtype = torch.float32) -> int:
-    """Estimated peak working memory (bytes) of one row while a decoder block runs.
-
-    Per token: about 10 hidden-size and 3 intermediate-size activations, one attention row per
-    head (``heads * seq_len``) and the boolean mask row; per row: float32 logits at the readout
-    position (three vocab-size buffers). Blocks run under ``no_grad`` and free their
-    activations, so the estimate does not depend on the number of blocks.
-    """
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    hidden = int(text.hidden_size)
-    inner = getattr(text, "intermediate_size", None) or getattr(text, "n_inner", None)
-    heads = int(getattr(text, "num_attention_heads", 1))
-    size = torch.empty((), dtype=dtype).element_size()
-    per_token = size * (10 * hidden + 3 * int(inner or 4 * hidden) + heads * seq_len) + seq_len
-    return seq_len * per_token + 12 * int(text.vocab_size) + 8 * hidden
 
 
 @dataclass
@@ -83,7 +69,15 @@ class ReplayChunk:
     coefficients: torch.Tensor
     directions: dict[int, torch.Tensor]
 
+    def part(self, index: torch.Tensor | slice) -> ReplayChunk:
+        """The sub-chunk of rows ``index``."""
+        return ReplayChunk(
+            self.rows[index], self.suffix, self.state, self.prompt_rows[index],
+            self.coefficients[index], self.directions,
+        )  # fmt: skip
+
     def run(self) -> SteeredOutputs:
+        """Replay the rows: float32 CPU outputs, row ``i`` for ``self.rows[i]``."""
         with torch.no_grad():
             logits, final = replay_suffix(
                 self.suffix, self.state, self.prompt_rows, self.coefficients, self.directions
@@ -99,26 +93,15 @@ def _directions(vector: SteeringVector, layers: Sequence[int] | None) -> dict[in
     return {layer: vector.directions[layer] for layer in chosen}
 
 
-def _pack(input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, ...]:
-    """Move every row's real tokens to the left (right padding), keeping their order."""
-    order = torch.argsort((attention_mask == 0).to(torch.int8), dim=1, stable=True)
-    return input_ids.gather(1, order), attention_mask.gather(1, order)
-
-
-def _trim(ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    width = int(readout_positions(mask).max()) + 1
-    return ids[:, :width], mask[:, :width]
-
-
 @dataclass
 class PrefixCachedForward:
     """Prefix-cached steered forward with :func:`steered_forward`'s signature.
 
     ``memory_budget_bytes`` bounds the working memory of one chunk (:func:`row_bytes`);
-    ``check`` compares two rows with the reference (two plain forwards) the first time a model
-    is swept from a given first steered block, and falls back to the plain path on
-    disagreement; ``last_path`` records ``"prefix"`` or ``"plain: <reason>"`` for the most
-    recent call.
+    ``check`` compares two rows with the reference (one plain forward of two rows) the first
+    time this engine sweeps a model from a given first steered block, and falls back to the
+    plain path on disagreement; ``last_path`` records ``"prefix"`` or ``"plain: <reason>"``
+    for the most recent call.
     """
 
     memory_budget_bytes: int = DEFAULT_MEMORY_BUDGET
@@ -208,8 +191,11 @@ class PrefixCachedForward:
             self.last_path = "prefix"
         except PrefixUnsupported as reason:
             self.last_path = f"plain: {reason}"
-            logger.warning(
-                "prefix cache off for %s (%s); plain forward", type(model).__name__, reason
+            logger.log(
+                logging.INFO if vector is None else logging.WARNING,
+                "prefix cache off for %s (%s); plain forward",
+                type(model).__name__,
+                reason,
             )
             rest = (~done).nonzero().flatten()
             step = self._rows_per_chunk(model, prompt_ids.shape[1], 0)
@@ -217,9 +203,14 @@ class PrefixCachedForward:
                 rows = rest[start : start + step]
                 picked = prompt_index[rows]
                 out = steered_forward(
-                    model, prompt_ids[picked], prompt_mask[picked], vector, coefficients[rows],
-                    layers=layers, block_template=self.block_template,
-                )  # fmt: skip
+                    model,
+                    prompt_ids[picked],
+                    prompt_mask[picked],
+                    vector,
+                    coefficients[rows],
+                    layers=layers,
+                    block_template=self.block_template,
+                )
                 yield rows, out
 
     def _rows_per_chunk(self, model: Any, seq_len: int, reserved: int) -> int:
@@ -249,7 +240,7 @@ class PrefixCachedForward:
         first = min(directions)
         if not all(0 <= layer < len(blocks) for layer in directions):
             raise ValueError(f"layers {sorted(directions)} do not fit {len(blocks)} blocks")
-        ids, mask = _pack(prompt_ids, prompt_mask)
+        ids, mask = pack_right(prompt_ids, prompt_mask)
         takes_positions = "position_ids" in forward_kwargs(model, prompt_mask)
         if not takes_positions and not torch.equal(mask, prompt_mask):
             raise PrefixUnsupported("left padding on a model that takes no position_ids")
@@ -264,26 +255,30 @@ class PrefixCachedForward:
             rows = (local[prompt_index] >= 0).nonzero().flatten()
             if rows.shape[0] == 0:
                 continue
-            batch_ids, batch_mask = _trim(ids[members], mask[members])
+            batch_ids, batch_mask = trim_right(ids[members], mask[members])
             batch_ids, batch_mask = batch_ids.to(device), batch_mask.to(device)
             with torch.no_grad():
                 state = capture_prefix(
-                    model, blocks, first, batch_ids, batch_mask,
-                    forward_kwargs(model, batch_mask), readout_positions(batch_mask),
-                )  # fmt: skip
+                    model,
+                    blocks,
+                    first,
+                    batch_ids,
+                    batch_mask,
+                    forward_kwargs(model, batch_mask),
+                    readout_positions(batch_mask),
+                )
                 if suffix is None:
                     suffix = find_suffix(model, blocks, first, state)
-            chunk = ReplayChunk(rows, suffix, state, local[prompt_index[rows]],
-                                coefficients[rows], directions)  # fmt: skip
+            chunk = ReplayChunk(
+                rows, suffix, state, local[prompt_index[rows]], coefficients[rows], directions
+            )
             if self.check and first not in self._checked.setdefault(model, set()):
                 self._check(model, chunk, batch_ids, batch_mask, vector, layers)
                 self._checked[model].add(first)
             reserved = state.hidden.numel() * state.hidden.element_size() * 3
             step = self._rows_per_chunk(model, batch_ids.shape[1], reserved)
             for offset in range(0, rows.shape[0], step):
-                part = slice(offset, offset + step)
-                yield ReplayChunk(rows[part], suffix, state, chunk.prompt_rows[part],
-                                  chunk.coefficients[part], directions)  # fmt: skip
+                yield chunk.part(slice(offset, offset + step))
 
     def _check(
         self,
@@ -295,15 +290,18 @@ class PrefixCachedForward:
         layers: Sequence[int] | None,
     ) -> None:
         """Compare two rows of ``chunk`` with the reference forward; raise on disagreement."""
-        pick = torch.tensor([0, chunk.rows.shape[0] - 1]).unique()  # first and last row
-        probe = ReplayChunk(chunk.rows[pick], chunk.suffix, chunk.state, chunk.prompt_rows[pick],
-                            chunk.coefficients[pick], chunk.directions)  # fmt: skip
+        probe = chunk.part(torch.tensor([0, chunk.rows.shape[0] - 1]).unique())  # first, last
         fast = probe.run()
         picked = probe.prompt_rows.to(batch_ids.device)
         plain = steered_forward(
-            model, batch_ids[picked], batch_mask[picked], vector, probe.coefficients,
-            layers=layers, block_template=self.block_template,
-        )  # fmt: skip
+            model,
+            batch_ids[picked],
+            batch_mask[picked],
+            vector,
+            probe.coefficients,
+            layers=layers,
+            block_template=self.block_template,
+        )
         tolerance = CHECK_TOLERANCE.get(next(model.parameters()).dtype, 2e-2)
         scale = max(1.0, float(plain.logits.abs().max()))
         error = float((fast.logits - plain.logits).abs().max()) / scale

@@ -68,10 +68,14 @@ class Section:
         self.parts.append(f"<pre>{html.escape(text)}</pre>")
         return self
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], digits: int = 4) -> Section:
+    def table(
+        self, headers: Sequence[str], rows: Sequence[Sequence[Any]], digits: int = 4
+    ) -> Section:
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(format_value(v, digits))}</td>" for v in row) + "</tr>"
+            "<tr>"
+            + "".join(f"<td>{html.escape(format_value(v, digits))}</td>" for v in row)
+            + "</tr>"
             for row in rows
         )
         self.parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -15,15 +15,10 @@ from steerbound.theory.lemmas import (
 )
 
 x, y, z, m, c = sp.symbols("x y z m c", real=True)
-t1, t2, t3 = sp.symbols("t1:4", nonnegative=True)
-w1, w2, w3 = sp.symbols("w1:4", nonnegative=True)
-y1, y2, y3 = sp.symbols("y1:4", real=True)
-N, n, d, Dd, R, R2, P, p1, p2 = sp.symbols("N n d D_d R R_2 P p_1 p_2", positive=True)
+N, n = sp.symbols("N n", nonnegative=True)
+d, Dd, R, R2, P, p1, p2 = sp.symbols("d D_d R R_2 P p_1 p_2", positive=True)
 X1, X2 = sp.symbols("X_1 X_2", nonnegative=True)
 a, b = sp.symbols("a b", real=True)
-mm, nn = sp.symbols("m_s n_s", nonnegative=True)
-bb = sp.Symbol("b_s", real=True)
-u_a, u_b, u_c = sp.symbols("a_u b_u c_u", nonnegative=True)
 pa = sp.Symbol("p_a", positive=True)
 
 
@@ -90,7 +85,7 @@ def _quotient() -> LemmaProof:
 register(
     Lemma(
         "quotient",
-        "N >= n > 0, 0 < D_d <= d => N/D_d >= n/d",
+        "N >= n >= 0, 0 < D_d <= d => N/D_d >= n/d",
         (N, n, Dd, d),
         (sp.Ge(N, n), sp.Le(Dd, d)),
         sp.Ge(N / Dd, n / d),
@@ -117,96 +112,6 @@ register(
     )
 )
 
-
-def _weighted_sum_min() -> LemmaProof:
-    pos = nonneg_on_halfline(sp.exp(x) - 1, x, 0)
-    s = sp.symbols("s1:4", nonnegative=True)
-    diff = sp.expand(
-        sum(w * sp.exp(m + t) for w, t in zip((w1, w2, w3), (t1, t2, t3), strict=True))
-        - (w1 + w2 + w3) * sp.exp(m)
-    )
-    diff = diff.subs({sp.exp(t): 1 + si for t, si in zip((t1, t2, t3), s, strict=True)})
-    ok = sp.expand(diff).is_nonnegative
-    return combine(
-        pos,
-        LemmaProof(
-            "passed" if ok else "undecided", f"sum w_i e^m (e^t_i - 1) = {sp.expand(diff)} >= 0"
-        ),
-    )
-
-
-register(
-    Lemma(
-        "weighted sum >= mass * e^min",
-        "w_i >= 0, t_i >= 0: sum w_i e^(m + t_i) >= (sum w_i) e^m (termwise; 3 terms)",
-        (w1, w2, w3, m, t1, t2, t3),
-        (),
-        sp.Ge(
-            sum(w * sp.exp(m + t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
-            (w1 + w2 + w3) * sp.exp(m),
-        ),
-        _weighted_sum_min,
-    )
-)
-
-
-def _weighted_sum_max() -> LemmaProof:
-    # Mirror of the previous lemma: (sum w_i) e^m - sum w_i e^(m - t_i) = sum w_i e^m s_i with
-    # s_i = 1 - e^(-t_i) >= 0.
-    pos = nonneg_on_halfline(1 - sp.exp(-x), x, 0)
-    s = sp.symbols("s1:4", nonnegative=True)
-    diff = sp.expand(
-        (w1 + w2 + w3) * sp.exp(m)
-        - sum(w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3)))
-    )
-    diff = sp.expand(diff.subs({sp.exp(-t): 1 - si for t, si in zip((t1, t2, t3), s, strict=True)}))
-    ok = diff.is_nonnegative
-    return combine(
-        pos, LemmaProof("passed" if ok else "undecided", f"sum w_i e^m (1 - e^-t_i) = {diff} >= 0")
-    )
-
-
-register(
-    Lemma(
-        "weighted sum <= mass * e^max",
-        "w_i >= 0, t_i >= 0: sum w_i e^(m - t_i) <= (sum w_i) e^m (termwise; 3 terms)",
-        (w1, w2, w3, m, t1, t2, t3),
-        (),
-        sp.Le(
-            sum(w * sp.exp(m - t) for w, t in ((w1, t1), (w2, t2), (w3, t3))),
-            (w1 + w2 + w3) * sp.exp(m),
-        ),
-        _weighted_sum_max,
-    )
-)
-
-
-def _jensen() -> LemmaProof:
-    convex = positive_derivative(sp.diff(sp.exp(x), x), x)  # (e^x)'' = e^x > 0
-    tangent = sp.exp(y) - sp.exp(m) * (1 + y - m)
-    right = nonneg_on_halfline(tangent, y, m)
-    left = nonneg_on_halfline(tangent.subs(y, 2 * m - y), y, m)
-    W = w1 + w2 + w3
-    mean = (w1 * y1 + w2 * y2 + w3 * y3) / W
-    lin = sum(w * sp.exp(mean) * (1 + yi - mean) for w, yi in ((w1, y1), (w2, y2), (w3, y3)))
-    avg = is_zero(lin - W * sp.exp(mean))
-    return combine(convex, right, left, avg)
-
-
-W3 = w1 + w2 + w3
-register(
-    Lemma(
-        "Jensen (exp convex)",
-        "w_i >= 0: sum w_i e^(y_i) >= W e^(sum w_i y_i / W) (tangent line at the mean)",
-        (w1, w2, w3, y1, y2, y3),
-        (),
-        sp.Ge(
-            w1 * sp.exp(y1) + w2 * sp.exp(y2) + w3 * sp.exp(y3),
-            W3 * sp.exp((w1 * y1 + w2 * y2 + w3 * y3) / W3),
-        ),
-        _jensen,
-    )
-)
 
 register(
     Lemma(
@@ -266,22 +171,6 @@ register(
 
 register(
     Lemma(
-        "union bound",
-        "P(A u B) = a + b + c <= P(A) + P(B) = (a + c) + (b + c)",
-        (u_a, u_b, u_c),
-        (),
-        sp.Le(u_a + u_b + u_c, (u_a + u_c) + (u_b + u_c)),
-        lambda: LemmaProof(
-            "passed"
-            if ((u_a + u_c) + (u_b + u_c) - (u_a + u_b + u_c)).is_nonnegative
-            else "undecided",
-            "difference P(A n B) >= 0",
-        ),
-    )
-)
-
-register(
-    Lemma(
         "tanh identity",
         "p_A + p_M = 1 => p_A - p_M = tanh(ln(p_A/p_M)/2)",
         (pa,),
@@ -291,4 +180,8 @@ register(
     )
 )
 
-from steerbound.theory import lemma_catalog_extra  # noqa: E402, F401  (registers the rest)
+from steerbound.theory import (  # noqa: E402, F401  (register the rest)
+    lemma_catalog_extra,
+    lemma_catalog_order,
+    lemma_catalog_sums,
+)

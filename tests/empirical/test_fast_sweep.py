@@ -231,8 +231,18 @@ def test_as_the_sweep_engines_forward(llama: tuple[Any, Any], tmp_path: Path) ->
     results = []
     for name, forward in (("plain", steered_forward), ("fast", PrefixCachedForward())):
         store = SweepStore(tmp_path / f"{name}.jsonl", {"forward": name})
-        sweep = run_sweep(model, tok, PROMPTS, vector, GRID.tolist(), {"top": top}, store,
-                          batch_size=14, forward=forward, progress=False)  # fmt: skip
+        sweep = run_sweep(
+            model,
+            tok,
+            PROMPTS,
+            vector,
+            GRID.tolist(),
+            {"top": top},
+            store,
+            batch_size=14,
+            forward=forward,
+            progress=False,
+        )
         results.append({(r["prompt_id"], r["coefficient"]): r["value"] for r in sweep.rows})
     assert results[0].keys() == results[1].keys() and len(results[0]) == 4 * GRID.numel()
     assert max(abs(results[0][k] - results[1][k]) for k in results[0]) <= TOLERANCE
@@ -244,8 +254,15 @@ def test_batched_generation_equals_one_at_a_time(llama: tuple[Any, Any]) -> None
     model, tok = llama
     vector = random_vector(model, [1, 2], seed=4, norm=0.5)
     coefficients = [-6.0, -1.0, 0.0, 0.5, 3.0]
-    batched = steered_generate(model, tok, PROMPTS, vector, coefficients, max_new_tokens=8,
-                               batch_size=len(PROMPTS) * len(coefficients))  # fmt: skip
+    batched = steered_generate(
+        model,
+        tok,
+        PROMPTS,
+        vector,
+        coefficients,
+        max_new_tokens=8,
+        batch_size=len(PROMPTS) * len(coefficients),
+    )
     assert len(batched) == len(PROMPTS) * len(coefficients)
     for row in batched:
         single = steered_generate(
