@@ -3,7 +3,8 @@
 Runs :func:`steerbound.demo.run_demo`: theory checks and a quick simulation, the organism (trained
 once, then cached), steering vectors for a base and an aligned model, an ``r_e`` sweep, fits,
 bound checks, the tradeoff frontier and a recommended coefficient; writes ``report.html``,
-``results.csv``, ``results.json`` and ``plots/`` into ``--out``.
+``results.csv``, ``results.json`` and ``plots/`` into ``--out``. Exit code 0, or 1 when the
+theory or simulation step raised (the rest still runs and the error is in the report).
 """
 
 from __future__ import annotations
@@ -47,10 +48,11 @@ def add_parser(subparsers: Any) -> None:
         "--cache-dir",
         type=Path,
         default=None,
-        help="organism cache (default: $STEERBOUND_CACHE, $XDG_CACHE_HOME/steerbound or ~/.cache/steerbound)",
+        help="organism cache (default: $STEERBOUND_CACHE, "
+        "$XDG_CACHE_HOME/steerbound or ~/.cache/steerbound)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars or step log")
-    parser.set_defaults(func=run)  # fmt: skip
+    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -58,9 +60,14 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         config = DemoConfig.preset(
-            quick=args.quick, out_dir=args.out, seed=args.seed, retrain=args.retrain,
-            budget=args.budget, cache_dir=args.cache_dir, progress=not args.no_progress,
-        )  # fmt: skip
+            quick=args.quick,
+            out_dir=args.out,
+            seed=args.seed,
+            retrain=args.retrain,
+            budget=args.budget,
+            cache_dir=args.cache_dir,
+            progress=not args.no_progress,
+        )
     except ValueError as error:
         print(f"steerbound demo: {error}")
         return 2
@@ -69,9 +76,19 @@ def run(args: argparse.Namespace) -> int:
     print(f"results: {result.files['csv']}, {result.files['json']}")
     for name, record in result.summary["settings"].items():
         rec = record["tradeoff"]["recommendation"]
-        print(
-            f"{name}: efficient regime up to r_e = {record['tradeoff']['efficient_regime']['r_end']:.3g}; "
-            f"recommended r_e = {rec['r_e']:.3g} for a {config.budget:.0%} helpfulness budget "
-            f"(behavior {rec['measured_behavior']:+.3f}, measured loss {rec['measured_relative_loss']:.1%})"
+        spans = (
+            " and ".join(
+                f"[{lo:.3g}, {hi:.3g}]"
+                for lo, hi in record["tradeoff"]["efficient_regime"]["intervals"]
+            )
+            or "no interval"
         )
-    return 0
+        print(
+            f"{name}: efficient for r_e in {spans}; "
+            f"recommended r_e = {rec['r_e']:.3g} for a {config.budget:.0%} helpfulness budget "
+            f"(behavior {rec['measured_behavior']:+.3f}, "
+            f"measured loss {rec['measured_relative_loss']:.1%})"
+        )
+    for step, trace in result.errors.items():
+        print(f"steerbound demo: step {step!r} failed:\n{trace}")
+    return 1 if result.errors else 0

@@ -88,13 +88,24 @@ def analyze_setting(m: SettingMeasurements, config: DemoConfig) -> SettingAnalys
     a2 = measure_assumption2(r, m.h_behavior, m.h0_behavior, U, tokens)
     correct_ids = m.option_ids[np.arange(len(m.correct)), m.correct]
     a3 = measure_assumption3(
-        r, m.h_questions, m.h0_questions, U, correct_ids, k=10,
-        unsteered_logits=m.logits0_questions, max_abs_r=config.small_r,
-    )  # fmt: skip
+        r,
+        m.h_questions,
+        m.h0_questions,
+        U,
+        correct_ids,
+        k=10,
+        unsteered_logits=m.logits0_questions,
+        max_abs_r=config.small_r,
+    )
     t2 = measure_theorem2_parameters(
-        r, m.h_questions, m.h0_questions, U, m.correct, k=m.option_ids.shape[1],
+        r,
+        m.h_questions,
+        m.h0_questions,
+        U,
+        m.correct,
+        k=m.option_ids.shape[1],
         candidate_ids=m.option_ids,
-    )  # fmt: skip
+    )
     lam = _mean_side_slope(a1_small.hidden_fit)
     measured = {
         "lam": lam,
@@ -104,14 +115,19 @@ def analyze_setting(m: SettingMeasurements, config: DemoConfig) -> SettingAnalys
         "lam_behavior_prompts": _mean_side_slope(a1_behavior.hidden_fit),
     }
     parameters = compare_parameters(
-        behavior_fit, helpfulness_fits["parabolic (options)"], lam=lam, delta=measured["Delta"],
-        lam_sigma=measured["lam*sigma"], beta=measured["beta"],
-    )  # fmt: skip
+        behavior_fit,
+        helpfulness_fits["parabolic (options)"],
+        lam=lam,
+        delta=measured["Delta"],
+        lam_sigma=measured["lam*sigma"],
+        beta=measured["beta"],
+    )
     lam_b = np.nanmean(
         measure_assumption1(
             r, m.h_behavior, m.h0_behavior, max_abs_r=config.small_r
-        ).lam_per_question, axis=0,
-    )  # fmt: skip
+        ).lam_per_question,
+        axis=0,
+    )
     b0 = m.behavior[np.flatnonzero(r == 0)[0]]
     checks = [check_theorem1(r, m.behavior, b0, lam_b, a2.delta_per_question)]
     lam_q = np.nanmean(a1_small.lam_per_question, axis=0)
@@ -131,6 +147,20 @@ def analyze_setting(m: SettingMeasurements, config: DemoConfig) -> SettingAnalys
     )
     rec = tr.check_recommendation(rec, r, behavior, help_opt)
     return SettingAnalysis(
-        behavior_fit, gap_fit, helpfulness_fits, a1, a1_small, linearity, a2, a3, parameters,
-        measured, checks, direction, prediction_fit, frontier, regime, rec,
-    )  # fmt: skip
+        behavior_fit,
+        gap_fit,
+        helpfulness_fits,
+        a1,
+        a1_small,
+        linearity,
+        a2,
+        a3,
+        parameters,
+        measured,
+        checks,
+        direction,
+        prediction_fit,
+        frontier,
+        regime,
+        rec,
+    )

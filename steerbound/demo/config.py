@@ -36,7 +36,7 @@ SETTINGS: dict[str, SettingSpec] = {
         "comply",
         ("harmful", "severe"),
         "aligned model steered towards compliance",
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -47,7 +47,8 @@ class DemoConfig:
     ``r_e`` runs over ``n_coefficients`` values in ``[-r_max, r_max]`` in units of
     ``kappa x`` the steered layer's mean residual norm (the organism's steering defaults unless
     ``kappa``/``layer`` are given); the absolute coefficient on the unit vector is
-    ``r_e * kappa * mean_residual_norm``. Judged greedy generations use every ``generation_stride``-th
+    ``r_e * kappa * mean_residual_norm``. Judged greedy generations use every
+    ``generation_stride``-th
     coefficient and at most ``generation_prompts`` prompts. ``budget`` is the helpfulness budget
     (relative loss) of the recommended coefficient. ``small_r`` bounds the window where
     Assumption 1's linearity is fitted.
@@ -80,7 +81,8 @@ class DemoConfig:
             raise ValueError(f"budget must be a fraction in (0, 1), got {self.budget}")
         if self.n_coefficients < 5 or self.n_coefficients % 2 == 0:
             raise ValueError(
-                f"n_coefficients must be odd (the grid includes 0) and >= 5, got {self.n_coefficients}"
+                "n_coefficients must be odd (the grid includes 0) and >= 5, "
+                f"got {self.n_coefficients}"
             )
         if self.r_max <= 0 or self.small_r <= 0:
             raise ValueError("r_max and small_r must be > 0")
@@ -96,9 +98,12 @@ class DemoConfig:
         base: dict[str, Any] = {"quick": quick}
         if quick:
             base.update(
-                organism_size="test", n_coefficients=21, generation_stride=5,
-                generation_prompts=16, generation_tokens=8,
-            )  # fmt: skip
+                organism_size="test",
+                n_coefficients=21,
+                generation_stride=5,
+                generation_prompts=16,
+                generation_tokens=8,
+            )
         base.update(overrides)
         if "out_dir" in base:
             base["out_dir"] = Path(base["out_dir"])

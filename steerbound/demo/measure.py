@@ -69,9 +69,15 @@ def build_vector(
     kappa = oc.kappa if config.kappa is None else config.kappa
     pairs = organism.splits.contrast_prompts(spec.name)
     every = extract_vector(
-        model, tokenizer, pairs, list(range(oc.num_layers)), method=oc.vector_method,
-        batch_size=128, seed=config.seed, model_id=f"steerbound-organism-{oc.size}/{spec.variant}",
-    )  # fmt: skip
+        model,
+        tokenizer,
+        pairs,
+        list(range(oc.num_layers)),
+        method=oc.vector_method,
+        batch_size=128,
+        seed=config.seed,
+        model_id=f"steerbound-organism-{oc.size}/{spec.variant}",
+    )
     return every, every.with_layers([layer]).scaled_to_residual_norm(kappa)
 
 
@@ -134,18 +140,29 @@ def measure_setting(
         sub = sorted([*sub, 0.0])
     gen_prompts = [r.prompt for r in requests[: config.generation_prompts]]
     rows = steered_generate(
-        model, tokenizer, gen_prompts, vector, sub, max_new_tokens=config.generation_tokens,
-        batch_size=128, progress=config.progress,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        gen_prompts,
+        vector,
+        sub,
+        max_new_tokens=config.generation_tokens,
+        batch_size=128,
+        progress=config.progress,
+    )
     judged, samples = {}, {}
     for c in sub:
         texts = [row.completion for row in rows if row.coefficient == c]
         judged[c] = behavior_from_judgments(judge_texts(judge, texts))
         samples[c] = texts[:2]
     return SettingMeasurements(
-        spec=spec, layer=layer, kappa=kappa, residual_norm=vector.manifest.mean_residual_norm[layer],
-        read_accuracy=dict(every.manifest.read_accuracy), n_pairs=every.manifest.n_pairs,
-        r_e=np.asarray(grid), r_abs=r_abs,
+        spec=spec,
+        layer=layer,
+        kappa=kappa,
+        residual_norm=vector.manifest.mean_residual_norm[layer],
+        read_accuracy=dict(every.manifest.read_accuracy),
+        n_pairs=every.manifest.n_pairs,
+        r_e=np.asarray(grid),
+        r_abs=r_abs,
         behavior=np.stack([b.behavior for b in beh]),
         behavior_full=np.stack([b.behavior_full for b in beh]),
         logit_gap=np.stack([b.logit_gap for b in beh]),
@@ -153,9 +170,17 @@ def measure_setting(
         p_correct_full=np.stack([m.p_correct_full for m in mcs]),
         correct_options=np.stack([m.correct_options for m in mcs]).astype(float),
         correct_greedy=np.stack([m.correct_greedy for m in mcs]).astype(float),
-        judged=judged, samples=samples,
-        h_behavior=h_b, h0_behavior=h0_b, logits0_behavior=z0_b,
-        h_questions=h_q, h0_questions=h0_q, logits0_questions=z0_q,
-        unembedding=unembedding, option_ids=option_ids, correct=correct,
-        positive_id=positive, negative_id=negative,
-    )  # fmt: skip
+        judged=judged,
+        samples=samples,
+        h_behavior=h_b,
+        h0_behavior=h0_b,
+        logits0_behavior=z0_b,
+        h_questions=h_q,
+        h0_questions=h0_q,
+        logits0_questions=z0_q,
+        unembedding=unembedding,
+        option_ids=option_ids,
+        correct=correct,
+        positive_id=positive,
+        negative_id=negative,
+    )

@@ -27,10 +27,15 @@ def versions() -> dict[str, str]:
     from steerbound import __version__
 
     return {
-        "steerbound": __version__, "python": platform.python_version(), "numpy": np.__version__,
-        "scipy": scipy.__version__, "sympy": sympy.__version__, "torch": torch.__version__,
-        "transformers": transformers.__version__, "matplotlib": matplotlib.__version__,
-    }  # fmt: skip
+        "steerbound": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "sympy": sympy.__version__,
+        "torch": torch.__version__,
+        "transformers": transformers.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
 
 
 def targets(m: Any, a: Any) -> dict[str, dict[str, Any]]:
@@ -61,12 +66,12 @@ def targets(m: Any, a: Any) -> dict[str, dict[str, Any]]:
             a.helpfulness_fits["parabolic (options)"].r2,
             ">= 0.9",
             a.helpfulness_fits["parabolic (options)"].r2 >= 0.9,
-        ),  # fmt: skip
+        ),
         "delta_h_linear_r2_small_r": (
             min(small) if small else float("nan"),
             ">= 0.98",
             bool(small) and min(small) >= 0.98,
-        ),  # fmt: skip
+        ),
     }
     return {
         k: {"value": v, "target": t, "met": None if ok is None else bool(ok)}
@@ -78,8 +83,14 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
     """Everything of one setting except the raw arrays (which go to ``results.csv``)."""
 
     def fit(f: Any) -> dict[str, Any]:
-        return {"form": f.form, "params": f.params, "stderr": f.stderr, "r2": f.r2,
-                "derived": f.derived, "fixed": f.fixed}  # fmt: skip
+        return {
+            "form": f.form,
+            "params": f.params,
+            "stderr": f.stderr,
+            "r2": f.r2,
+            "derived": f.derived,
+            "fixed": f.fixed,
+        }
 
     return {
         "title": m.spec.title,
@@ -92,7 +103,7 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
             "n_pairs": m.n_pairs,
             "read_accuracy": m.read_accuracy,
             "r_e_unit_abs": m.kappa * m.residual_norm,
-        },  # fmt: skip
+        },
         "n_behavior_prompts": int(m.behavior.shape[1]),
         "n_questions": int(m.p_correct_options.shape[1]),
         "fits": {
@@ -114,11 +125,11 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
                 "ratio": p.ratio,
             }
             for p in a.parameters
-        ],  # fmt: skip
+        ],
         "assumption1": {
             "hidden_fit_small_r": a.assumption1_small.hidden_fit,
             "linearity_range_r2_0.98": [a.linearity.r_max_negative, a.linearity.r_max_positive],
-        },  # fmt: skip
+        },
         "assumption2": {
             "delta_min": a.assumption2.delta_min,
             "reference_r": a.assumption2.reference_r,
@@ -127,17 +138,24 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
             "sigma": a.assumption3.sigma,
             "normality": a.assumption3.normality,
             "std_fit": a.assumption3.std_fit,
-        },  # fmt: skip
+        },
         "bound_checks": a.bound_checks,
         "tradeoff": {
             "direction": a.direction,
             "prediction_fit": a.prediction_fit,
             "efficient_regime": {
                 k: getattr(a.regime, k)
-                for k in ("r_end", "threshold", "behavior_end", "helpfulness_end", "saturated")
+                for k in (
+                    "intervals",
+                    "r_end",
+                    "threshold",
+                    "behavior_end",
+                    "helpfulness_end",
+                    "saturated",
+                )
             },
             "recommendation": a.recommendation,
-        },  # fmt: skip
+        },
         "judged": {str(c): j for c, j in m.judged.items()},
         "sample_completions": {str(c): s for c, s in m.samples.items()},
         "targets": targets(m, a),
@@ -146,10 +164,25 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
 
 def write_csv(path: Path, measurements: dict[str, Any], analyses: dict[str, Any]) -> Path:
     """Tidy table: one row per (setting, r_e), question/prompt means."""
-    columns = ["setting", "r_e", "r_e_abs", "r_e_over_residual_norm", "behavior", "behavior_full_vocab",
-               "logit_gap", "judged_behavior", "judged_ci_low", "judged_ci_high", "helpfulness_options",
-               "helpfulness_full_vocab", "accuracy_options", "accuracy_greedy", "delta_h_norm",
-               "delta_logit_norm", "assumption3_std_logit"]  # fmt: skip
+    columns = [
+        "setting",
+        "r_e",
+        "r_e_abs",
+        "r_e_over_residual_norm",
+        "behavior",
+        "behavior_full_vocab",
+        "logit_gap",
+        "judged_behavior",
+        "judged_ci_low",
+        "judged_ci_high",
+        "helpfulness_options",
+        "helpfulness_full_vocab",
+        "accuracy_options",
+        "accuracy_greedy",
+        "delta_h_norm",
+        "delta_logit_norm",
+        "assumption3_std_logit",
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)
@@ -161,19 +194,35 @@ def write_csv(path: Path, measurements: dict[str, Any], analyses: dict[str, Any]
             )
             for i, r in enumerate(m.r_e.tolist()):
                 j = m.judged.get(r)
-                writer.writerow([name, r, float(m.r_abs[i]), r * m.kappa, *(
-                    float(x[i].mean()) for x in (m.behavior, m.behavior_full, m.logit_gap)),
-                    *(("", "", "") if j is None else (j.behavior, j.ci_low, j.ci_high)),
-                    *(float(x[i].mean()) for x in (m.p_correct_options, m.p_correct_full,
-                                                   m.correct_options, m.correct_greedy)),
-                    float(a1.hidden_norm[i].mean()), float(a1.logit_norm[i].mean()), std.get(r, 0.0),
-                ])  # fmt: skip
+                writer.writerow(
+                    [
+                        name,
+                        r,
+                        float(m.r_abs[i]),
+                        r * m.kappa,
+                        *(float(x[i].mean()) for x in (m.behavior, m.behavior_full, m.logit_gap)),
+                        *(("", "", "") if j is None else (j.behavior, j.ci_low, j.ci_high)),
+                        *(
+                            float(x[i].mean())
+                            for x in (
+                                m.p_correct_options,
+                                m.p_correct_full,
+                                m.correct_options,
+                                m.correct_greedy,
+                            )
+                        ),
+                        float(a1.hidden_norm[i].mean()),
+                        float(a1.logit_norm[i].mean()),
+                        std.get(r, 0.0),
+                    ]
+                )
     return path
 
 
 def write_outputs(result: Any) -> dict[str, Path]:
     """Write every output of ``result`` (a :class:`~steerbound.demo.pipeline.DemoResult`)."""
-    from steerbound.demo.report import build_figures, build_report
+    from steerbound.demo.figures import build_figures
+    from steerbound.demo.report import build_report
     from steerbound.report.html import figure_png
 
     out = result.out_dir
@@ -187,12 +236,13 @@ def write_outputs(result: Any) -> dict[str, Path]:
             "root": str(result.organism.root),
             "trained_now": result.organism.trained_now,
             **{k: v for k, v in result.organism.info.items() if k != "training"},
-        },  # fmt: skip
+        },
         "theory": {k: v for k, v in result.theory.items() if k not in ("table", "records")},
         "simulation": {k: v for k, v in result.simulation.items() if k != "table"},
         "settings": {
             n: setting_record(m, result.analyses[n]) for n, m in result.measurements.items()
         },
+        "errors": result.errors,
     }
     result.summary = jsonable(record)
     figures = build_figures(result)
@@ -203,7 +253,10 @@ def write_outputs(result: Any) -> dict[str, Path]:
         png[name] = figure_png(fig)
         (plots / f"{name}.png").write_bytes(png[name])
         fig.savefig(plots / f"{name}.svg")
-        files[f"plot_{name}_png"], files[f"plot_{name}_svg"] = plots / f"{name}.png", plots / f"{name}.svg"
+        files[f"plot_{name}_png"], files[f"plot_{name}_svg"] = (
+            plots / f"{name}.png",
+            plots / f"{name}.svg",
+        )
     files["json"] = out / "results.json"
     files["json"].write_text(json.dumps(result.summary, indent=1) + "\n", encoding="utf-8")
     files["report"] = out / "report.html"

@@ -19,7 +19,8 @@ from steerbound.demo.config import SETTINGS, DemoConfig
 @dataclass
 class DemoResult:
     """What a demo run produced: output paths, timings (seconds per step) and the per-setting
-    measurements and analyses, plus the theory and simulation summaries."""
+    measurements and analyses, plus the theory and simulation summaries; ``errors`` maps a
+    step that raised (theory, simulation) to its traceback."""
 
     config: DemoConfig
     out_dir: Path
@@ -31,6 +32,19 @@ class DemoResult:
     theory: dict[str, Any] = field(default_factory=dict)
     simulation: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _guarded(result: DemoResult, step: str, fn: Any) -> dict[str, Any]:
+    try:
+        value: dict[str, Any] = fn()
+        return value
+    except Exception as error:  # recorded and reported, never silently dropped
+        import traceback
+
+        result.errors[step] = "".join(traceback.format_exception(error))
+        _log(result.config, f"{step} FAILED: {error!r} (see the report)")
+        return {"error": repr(error)}
 
 
 def _log(config: DemoConfig, message: str) -> None:
@@ -88,20 +102,25 @@ def run_demo(config: DemoConfig) -> DemoResult:
         _log(config, f"{name}: {timings[name]:.1f} s")
 
     t0 = time.perf_counter()
+    # Step 1 is independent of the rest: an error there is recorded (report, results.json,
+    # CLI exit code 1) instead of losing the empirical part of the demo.
     if config.run_theory:
         _log(config, "step 1: theory checks")
-        result.theory = theory_summary()
+        result.theory = _guarded(result, "theory", theory_summary)
     if config.run_simulation:
         _log(config, "step 1: simulate --quick")
-        result.simulation = simulation_summary(config)
+        result.simulation = _guarded(result, "simulation", lambda: simulation_summary(config))
     lap("theory_and_simulation", t0)
 
     t0 = time.perf_counter()
     _log(config, f"step 2: organism ({config.organism_size})")
     organism = get_organism(
-        config.organism_size, seed=config.seed, retrain=config.retrain,
-        cache_dir=config.cache_dir, progress=config.progress,
-    )  # fmt: skip
+        config.organism_size,
+        seed=config.seed,
+        retrain=config.retrain,
+        cache_dir=config.cache_dir,
+        progress=config.progress,
+    )
     result.organism = organism
     lap("organism", t0)
 

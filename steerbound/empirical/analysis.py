@@ -162,6 +162,14 @@ def _try_fit(
         return f"skipped: {error}"
 
 
+def _fit_summary(fit: Callable[..., FitResult], summary: Path) -> FitResult | str:
+    """``fit`` of a generation summary's values against ``r_e``, or why it was skipped."""
+    if not summary.is_file():
+        return f"skipped: {summary.name} does not exist; run `sweep`"
+    points = summary_points(summary)
+    return _try_fit(fit, points["coefficient"], points["value"])
+
+
 def run_fits(config: ExperimentConfig, *, out_dir: Path | None = None) -> dict[str, Any]:
     """Fit every swept dataset's means; returns ``{name: {fit name: FitResult}}``.
 
@@ -195,21 +203,12 @@ def run_fits(config: ExperimentConfig, *, out_dir: Path | None = None) -> dict[s
         else:
             r, b = means["behavior"]
             mine["behavior_tanh"] = _try_fit(fit_behavior_tanh, r, b)
-        summary = out / f"gen-{dataset.name}-summary.csv"
         if dataset.generation is not None:
-            if summary.is_file():
-                points = summary_points(summary)
-                fit = _try_fit(fit_behavior_tanh, points["coefficient"], points["value"])
-            else:
-                fit = f"skipped: {summary.name} does not exist; run `sweep`"
-            mine["judged_behavior_tanh"] = fit
+            summary = out / f"gen-{dataset.name}-summary.csv"
+            mine["judged_behavior_tanh"] = _fit_summary(fit_behavior_tanh, summary)
     if config.humaneval is not None:
         summary = out / f"gen-{config.humaneval.name}-summary.csv"
-        if summary.is_file():
-            points = summary_points(summary)
-            fit = _try_fit(fit_helpfulness_parabolic, points["coefficient"], points["value"])
-        else:
-            fit = f"skipped: {summary.name} does not exist; run `sweep`"
+        fit = _fit_summary(fit_helpfulness_parabolic, summary)
         found[config.humaneval.name] = {"pass_rate_parabolic": fit}
     results = {
         name: {form: f for form, f in fits.items() if isinstance(f, FitResult)}

@@ -1,9 +1,9 @@
 """Assumption 2 and Theorem 2's parameters: the geometry of answer tokens along ``delta``.
 
-Same inputs and conventions as :mod:`steerbound.empirical.assumptions` (which re-exports this
-module's public names). Projections are **oriented**, ``sign(r_e) u_t . delta/||delta||``, so that
-under the linearized Assumption 1 (``delta/||delta|| = sign(r_e) v``) both signs of ``r_e``
-estimate the same geometry along ``v``.
+Same inputs and conventions as :mod:`steerbound.empirical.assumptions`; array helpers from
+:mod:`steerbound.empirical.readout_geometry`. Projections are **oriented**, ``sign(r_e) u_t .
+delta/||delta||``, so that under the linearized Assumption 1 (``delta/||delta|| = sign(r_e) v``)
+both signs of ``r_e`` estimate the same geometry along ``v``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from steerbound.empirical.assumptions import (
-    _deltas,
-    _f64,
-    _reference_index,
+from steerbound.empirical.readout_geometry import (
+    as_float64,
+    hidden_deltas,
+    nonzero_deltas,
+    reference_index,
     unembed,
     unembedding_rows,
 )
@@ -48,7 +49,7 @@ def select_answer_tokens(
     probability over prompts, descending): at most ``n_per_set`` per set, each with mean
     probability ``>= min_prob``. Only unsteered logits are accepted, so the selection cannot
     depend on the steering (the published code picked tokens from a steered run)."""
-    z = _f64(unsteered_logits, "unsteered_logits", 2)
+    z = as_float64(unsteered_logits, "unsteered_logits", 2)
     mean_p = np.exp(z - special.logsumexp(z, axis=1, keepdims=True)).mean(axis=0)
     chosen = []
     for name, cands in (("positive", positive_candidates), ("negative", negative_candidates)):
@@ -101,17 +102,12 @@ def measure_assumption2(
     reference_r: float | None = None,
 ) -> Assumption2Result:
     """Assumption 2 for token sets from :func:`select_answer_tokens`."""
-    r, delta = _deltas(r_e, h_steered, h0)
-    keep = r != 0
-    r, delta = r[keep], delta[keep]
-    norms = np.linalg.norm(delta, axis=-1, keepdims=True)
-    if (norms == 0).any():
-        raise ValueError("delta is exactly zero at a nonzero r_e: the direction is undefined")
-    direction = np.sign(r)[:, None, None] * delta / norms
+    r, delta, norms = nonzero_deltas(r_e, h_steered, h0)
+    direction = np.sign(r)[:, None, None] * delta / norms[:, :, None]
     pos = np.einsum("ad,rqd->rqa", unembedding_rows(U, list(tokens.positive_ids)), direction)
     neg = np.einsum("md,rqd->rqm", unembedding_rows(U, list(tokens.negative_ids)), direction)
     margin = pos.min(axis=-1) - neg.max(axis=-1)
-    ref = _reference_index(r, reference_r)
+    ref = reference_index(r, reference_r)
     return Assumption2Result(
         r, tokens.positive_ids, tokens.negative_ids, pos, neg, margin,
         pos.mean(axis=-1) - neg.mean(axis=-1), float(r[ref]), margin[ref],
@@ -136,10 +132,10 @@ def measure_theorem2_parameters(
     the unsteered softmax restricted to the candidates and ``correct`` indexes the candidates;
     without, the law is the full-vocabulary softmax of ``h0 @ U.T`` and ``correct`` holds token ids.
     """
-    r, delta = _deltas(r_e, h_steered, h0)
-    ref = _reference_index(r, reference_r)
+    r, delta = hidden_deltas(r_e, h_steered, h0)
+    ref = reference_index(r, reference_r)
     v = delta[ref] / np.linalg.norm(delta[ref], axis=-1, keepdims=True)
-    base = _f64(h0, "h0", 2)
+    base = as_float64(h0, "h0", 2)
     n_q = base.shape[0]
     c = np.asarray(correct, dtype=np.int64).ravel()
     if c.shape != (n_q,):

@@ -15,7 +15,8 @@ undefined) are dropped from direction-based measurements. Under the linearized A
 **oriented** (multiplied by ``sign(r_e)``) so both signs of ``r_e`` estimate the same ``Delta``.
 
 Assumptions 1 and 3 are measured here; Assumption 2 and Theorem 2's parameters in
-:mod:`steerbound.empirical.answer_geometry`, which shares this module's array helpers.
+:mod:`steerbound.empirical.answer_geometry`. Both use the array helpers of
+:mod:`steerbound.empirical.readout_geometry`.
 """
 
 from __future__ import annotations
@@ -25,81 +26,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import torch
 from scipy import stats
 
 from steerbound.empirical.fits import LinearFit, linear_fit
-
-CHUNK_ROWS = 8192
-
-
-def _f64(x: Any, name: str, ndim: int) -> np.ndarray:
-    if isinstance(x, torch.Tensor):
-        x = x.detach().to("cpu", torch.float64).numpy()
-    a = np.asarray(x, dtype=np.float64)
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
-    if not np.isfinite(a).all():
-        raise ValueError(f"{name} contains NaN or inf")
-    return a
-
-
-def _u_torch(U: Any) -> torch.Tensor:
-    if not isinstance(U, torch.Tensor):
-        a = np.asarray(U)
-        U = torch.from_numpy(a if a.flags.writeable else a.copy())
-    u = U
-    if u.ndim != 2:
-        raise ValueError(f"U must have shape (vocab, d), got {tuple(u.shape)}")
-    return u.detach()
-
-
-def unembedding_rows(U: Any, ids: Any) -> np.ndarray:
-    """Rows ``U[ids]`` as float64 numpy (``ids`` of any shape; result ``ids.shape + (d,)``)."""
-    index = torch.from_numpy(np.array(ids, dtype=np.int64))  # a copy: always writable
-    u = _u_torch(U)
-    return u[index.to(u.device)].to("cpu", torch.float64).numpy()
-
-
-def unembed(h: Any, U: Any) -> np.ndarray:
-    """Logits ``h @ U.T`` in float64, computed in vocabulary chunks; ``h``: ``(n, d)``."""
-    u = _u_torch(U)
-    hh = torch.tensor(_f64(h, "h", 2), device=u.device)
-    out = [u[i : i + CHUNK_ROWS].to(torch.float64) @ hh.T for i in range(0, u.shape[0], CHUNK_ROWS)]
-    return torch.cat(out).T.cpu().numpy()
-
-
-def unembedding_gram(U: Any) -> np.ndarray:
-    """``U.T @ U`` in float64 (``(d, d)``), so that ``||U x||^2 = x @ G @ x``."""
-    u = _u_torch(U)
-    gram = torch.zeros((u.shape[1], u.shape[1]), dtype=torch.float64, device=u.device)
-    for i in range(0, u.shape[0], CHUNK_ROWS):
-        chunk = u[i : i + CHUNK_ROWS].to(torch.float64)
-        gram += chunk.T @ chunk
-    return gram.cpu().numpy()
-
-
-def _deltas(r_e: Any, h_steered: Any, h0: Any) -> tuple[np.ndarray, np.ndarray]:
-    r = _f64(r_e, "r_e", 1)
-    hs, base = _f64(h_steered, "h_steered", 3), _f64(h0, "h0", 2)
-    if hs.shape[0] != r.size or hs.shape[1:] != base.shape:
-        raise ValueError(
-            f"h_steered must have shape (len(r_e), n_q, d) = ({r.size}, *{base.shape}), "
-            f"got {hs.shape}"
-        )
-    return r, hs - base[None]
-
-
-def _reference_index(r: np.ndarray, reference_r: float | None) -> int:
-    if reference_r is None:
-        positive = np.flatnonzero(r > 0)
-        if positive.size == 0:
-            raise ValueError("r_e has no positive value to use as the reference coefficient")
-        return int(positive[np.argmin(r[positive])])
-    hits = np.flatnonzero(np.isclose(r, reference_r))
-    if hits.size == 0 or reference_r == 0:
-        raise ValueError(f"reference_r={reference_r} is not a nonzero value of r_e")
-    return int(hits[0])
+from steerbound.empirical.readout_geometry import (  # steerbound.demo imports unembed from here
+    as_float64,
+    hidden_deltas,
+    nonzero_deltas,
+    reference_index,
+    unembed,
+    unembedding_gram,
+    unembedding_rows,
+)
 
 
 # ----------------------------------------------------------------------------- Assumption 1
@@ -157,11 +95,11 @@ def measure_assumption1(
 ) -> Assumption1Result:
     """Assumption 1. Logit norms need ``U`` (or its ``gram = U.T @ U``); fits use the points with
     ``|r_e| <= max_abs_r`` (all by default), through the origin unless ``through_origin=False``."""
-    r, delta = _deltas(r_e, h_steered, h0)
+    r, delta = hidden_deltas(r_e, h_steered, h0)
     hidden = np.linalg.norm(delta, axis=-1)
     logit = None
     if gram is not None or U is not None:
-        g = _f64(gram, "gram", 2) if gram is not None else unembedding_gram(U)
+        g = as_float64(gram, "gram", 2) if gram is not None else unembedding_gram(U)
         logit = np.sqrt(np.maximum(np.einsum("rqd,de,rqe->rq", delta, g, delta), 0.0))
     per_q = np.full((2, hidden.shape[1]), np.nan)
     for q in range(hidden.shape[1]):
@@ -204,7 +142,7 @@ def linearity_range(
     through_origin: bool = True,
 ) -> LinearityRange:
     """Linearity range of ``norms`` (``(n_r,)``, or ``(n_r, n_q)`` averaged over questions)."""
-    r = _f64(r_e, "r_e", 1)
+    r = as_float64(r_e, "r_e", 1)
     y = np.asarray(norms, dtype=np.float64)
     y = y.mean(axis=1) if y.ndim == 2 else y
     if y.shape != r.shape:
@@ -301,14 +239,12 @@ def measure_assumption3(
     """Assumption 3. ``correct_ids``: the correct token id per question; the top-``k`` set comes
     from ``unsteered_logits`` (``(n_q, vocab)``; default ``h0 @ U.T``), never a steered run.
     ``std_fit`` uses the points with ``|r_e| <= max_abs_r`` (all by default)."""
-    r, delta = _deltas(r_e, h_steered, h0)
-    keep = r != 0
-    r, delta = r[keep], delta[keep]
+    r, delta, norms = nonzero_deltas(r_e, h_steered, h0)
     n_q = delta.shape[1]
     z0 = (
         unembed(h0, U)
         if unsteered_logits is None
-        else _f64(unsteered_logits, "unsteered_logits", 2)
+        else as_float64(unsteered_logits, "unsteered_logits", 2)
     )
     c = np.asarray(correct_ids, dtype=np.int64).ravel()
     if c.shape != (n_q,) or (c < 0).any() or (c >= z0.shape[1]).any():
@@ -319,13 +255,10 @@ def measure_assumption3(
     valid = top != c[:, None]
     diff = unembedding_rows(U, top) - unembedding_rows(U, c)[:, None, :]  # (n_q, k, d)
     logit_diff = np.einsum("qkd,rqd->rqk", diff, delta)
-    norms = np.linalg.norm(delta, axis=-1)
-    if (norms == 0).any():
-        raise ValueError("delta is exactly zero at a nonzero r_e: the direction is undefined")
     proj = logit_diff / norms[:, :, None]
     std_norm = np.array([proj[i][valid].std(ddof=1) for i in range(r.size)])
     std_logit = np.array([logit_diff[i][valid].std(ddof=1) for i in range(r.size)])
-    ref = _reference_index(r, reference_r)
+    ref = reference_index(r, reference_r)
     samples = proj[ref][valid]
     (osm, osr), _ = stats.probplot(samples, dist="norm")
     std_fit = side_fits(r, std_logit, through_origin=through_origin, max_abs_r=max_abs_r)

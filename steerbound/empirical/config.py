@@ -78,8 +78,7 @@ class ModelConfig:
 class PairsConfig:
     source: str
     positive: str = "first"
-    n_pairs: int = 128
-    seed: int = 0
+    n_pairs: int = 128  # the first n_pairs pairs, in file order
     use_chat_template: bool | None = None
     harmful: str | None = None  # AdvBench CSV (relative to data_dir)
     harmless: str | None = None  # instruction list (.txt / .jsonl)

@@ -17,7 +17,7 @@ per problem (``temperature``), cut at ``stop_sequences``, run in the sandbox of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from steerbound.empirical.config_fields import ConfigError, build, check, grid
 
@@ -122,18 +122,18 @@ def parse_humaneval(table: Any, where: str) -> HumanEvalConfig:
 
 
 def judge_from_config(cfg: GenerationConfig) -> Any:
-    """The :class:`~steerbound.empirical.judges.KeywordJudge` a generation config describes."""
+    """The :class:`~steerbound.empirical.judges.KeywordJudge` a generation config describes:
+    the built-in judge of ``cfg.judge`` with ``positive_phrases`` / ``negative_phrases``
+    replacing its lists where given."""
     from steerbound.empirical import judges
 
-    defaults = {
-        "refuse": judges.REFUSAL_PHRASES,
-        "comply": judges.COMPLIANCE_PHRASES,
-        "disagree": judges.DISAGREE_PHRASES,
-        "agree": judges.AGREE_PHRASES,
-    }
-    opposite = {"refuse": "comply", "comply": "refuse", "disagree": "agree", "agree": "disagree"}
-    positive = cfg.positive_phrases or defaults[cfg.positive or ""]
-    negative = cfg.negative_phrases or defaults[opposite[cfg.positive or ""]]
+    if cfg.judge == "keywords":
+        positive, negative = cfg.positive_phrases or [], cfg.negative_phrases or []
+    else:
+        build = judges.harmfulness_judge if cfg.judge == "harmfulness" else judges.bias_judge
+        default = build(cast(Any, cfg.positive))
+        positive = cfg.positive_phrases or list(default.positive_phrases)
+        negative = cfg.negative_phrases or list(default.negative_phrases)
     return judges.KeywordJudge(tuple(positive), tuple(negative))
 
 

@@ -15,38 +15,27 @@ Formats (see ``<repo>/../shared/data/README.md``):
 
 Every malformed file raises :class:`DataFormatError` (a ``ValueError``) naming the file and the
 1-based line number and/or the field. Line numbers of CSV records are those of the record's
-first physical line.
+first physical line. The format readers are in :mod:`steerbound.empirical.data_readers`.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from steerbound.empirical.data_readers import (
+    DataFormatError,
+    csv_records,
+    jsonl_objects,
+    read_text,
+    string_field,
+)
+
 LETTERS = "ABCDEFGHIJ"
 STEREOSET_LABELS = ("stereotype", "anti-stereotype", "unrelated")
 HUMANEVAL_FIELDS = ("task_id", "prompt", "canonical_solution", "test", "entry_point")
-
-
-class DataFormatError(ValueError):
-    """A data file does not have the expected format; names the file, line and/or field."""
-
-    def __init__(
-        self, path: str | Path, message: str, *, line: int | None = None, field: str | None = None
-    ) -> None:
-        self.path, self.line, self.field = Path(path), line, field
-        where = str(path)
-        if line is not None:
-            where += f", line {line}"
-        if field is not None:
-            where += f", field {field!r}"
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -106,65 +95,10 @@ class HumanEvalProblem:
     entry_point: str
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataFormatError(path, f"cannot read file ({exc})") from exc
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataFormatError(path, f"corrupt gzip data ({exc})") from exc
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataFormatError(path, f"not valid UTF-8 ({exc.reason})", line=line) from exc
-
-
-def _csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(first_line_number, fields)`` for every non-empty CSV record (RFC 4180)."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), strict=True)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise DataFormatError(path, f"malformed CSV ({exc})", line=start) from exc
-        if row:
-            yield start, row
-        start = reader.line_num + 1
-
-
-def _jsonl_objects(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    # split on "\n" only: str.splitlines would also split on U+2028 inside JSON strings
-    for number, line in enumerate(_read_text(path).split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataFormatError(path, f"invalid JSON ({exc.msg})", line=number) from exc
-        if not isinstance(obj, dict):
-            raise DataFormatError(path, "expected a JSON object", line=number)
-        yield number, obj
-
-
-def _string_field(path: Path, obj: dict[str, Any], name: str, line: int | None) -> str:
-    value = obj.get(name)
-    if not isinstance(value, str):
-        problem = "missing" if name not in obj else f"expected a string, got {type(value).__name__}"
-        raise DataFormatError(path, problem, line=line, field=name)
-    return value
-
-
 def load_advbench(path: str | Path) -> list[HarmfulRequest]:
     """AdvBench ``harmful_behaviors.csv`` (header ``goal,target``); ids ``advbench/<row>``."""
     path = Path(path)
-    records = _csv_records(path)
+    records = csv_records(path)
     first = next(records, None)
     if first is None or [c.strip() for c in first[1]] != ["goal", "target"]:
         got = None if first is None else first[1]
@@ -194,7 +128,7 @@ def load_mmlu(path: str | Path, subject: str | None = None) -> list[MCQuestion]:
         for suffix in ("_test", "_dev", "_val"):
             subject = subject.removesuffix(suffix)
     questions = []
-    for row_number, (line, row) in enumerate(_csv_records(path), start=1):
+    for row_number, (line, row) in enumerate(csv_records(path), start=1):
         if len(row) != 6:
             raise DataFormatError(
                 path, f"expected 6 fields (question,A,B,C,D,answer), got {len(row)}", line=line
@@ -234,7 +168,7 @@ def load_mmlu_split(
 
 def _stereoset_items(path: Path) -> list[Any]:
     try:
-        doc = json.loads(_read_text(path))
+        doc = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise DataFormatError(path, f"invalid JSON ({exc.msg})", line=exc.lineno) from exc
     if isinstance(doc, dict):  # dev.json envelope
@@ -303,8 +237,8 @@ def load_humaneval(path: str | Path) -> list[HumanEvalProblem]:
     """HumanEval problems from a JSON Lines file, gzip-compressed (detected) or plain."""
     path = Path(path)
     problems = []
-    for line, obj in _jsonl_objects(path):
-        values = {name: _string_field(path, obj, name, line) for name in HUMANEVAL_FIELDS}
+    for line, obj in jsonl_objects(path):
+        values = {name: string_field(path, obj, name, line) for name in HUMANEVAL_FIELDS}
         problems.append(HumanEvalProblem(**values))
     if not problems:
         raise DataFormatError(path, "no problems")
@@ -320,12 +254,12 @@ def load_instructions(path: str | Path) -> list[Instruction]:
     path = Path(path)
     out: list[Instruction] = []
     if path.suffix == ".txt":
-        for number, text in enumerate(_read_text(path).split("\n"), start=1):
+        for number, text in enumerate(read_text(path).split("\n"), start=1):
             if text.strip():
                 out.append(Instruction(text=text.strip(), id=f"{path.name}/{number}"))
     elif path.suffix in (".jsonl", ".gz"):
-        for line, obj in _jsonl_objects(path):
-            text = _string_field(path, obj, "instruction", line).strip()
+        for line, obj in jsonl_objects(path):
+            text = string_field(path, obj, "instruction", line).strip()
             if not text:
                 raise DataFormatError(path, "empty instruction", line=line, field="instruction")
             instances = obj.get("instances") or [{}]

@@ -26,7 +26,12 @@ from tqdm.auto import tqdm
 
 from steerbound.empirical.generation import steered_generate
 from steerbound.empirical.store import SweepStore
-from steerbound.empirical.sweep import SweepPrompt
+from steerbound.empirical.sweep import (
+    SweepPrompt,
+    SweepResult,
+    as_sweep_prompts,
+    distinct_coefficients,
+)
 from steerbound.empirical.vectors import SteeringVector
 
 
@@ -58,16 +63,6 @@ class GenerationOptions:
     steer_prompt: bool = True
     layers: Sequence[int] | None = None
     block_template: str | None = None
-
-
-@dataclass
-class GenerationSweepResult:
-    """Rows of the store after the sweep, and how many units were computed or skipped."""
-
-    rows: list[dict[str, Any]]
-    computed_units: int
-    skipped_units: int
-    store: SweepStore
 
 
 def product_blocks(
@@ -145,15 +140,12 @@ def run_generation_sweep(
     options: GenerationOptions | None = None,
     *,
     progress: bool = True,
-) -> GenerationSweepResult:
+) -> SweepResult:
     """Generate, score and commit every (prompt, coefficient) unit not yet in ``store``."""
     opts = options or GenerationOptions()
-    grid = [float(c) for c in coefficients]
-    if not grid or len(set(grid)) != len(grid):
-        raise ValueError("coefficients must be non-empty and distinct")
+    grid = distinct_coefficients(coefficients)
+    prompts = as_sweep_prompts(prompts)
     ids = [p.prompt_id for p in prompts]
-    if not ids or len(set(ids)) != len(ids):
-        raise ValueError("prompts must be non-empty with distinct prompt ids")
     blocks = product_blocks(len(prompts), grid, opts.batch_size)
     total = len(prompts) * len(grid)
     skipped = sum((p, c) in store.completed for p in ids for c in grid)
@@ -182,7 +174,7 @@ def run_generation_sweep(
             bar.update(len(generated))
     finally:
         bar.close()
-    return GenerationSweepResult(store.rows(), computed, skipped, store)
+    return SweepResult(store.rows(), computed, skipped, store)
 
 
 def write_table(path: Path, rows: Sequence[Mapping[str, Any]], config: Mapping[str, Any]) -> Path:

@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -147,14 +148,55 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return float(1.0 - np.prod(1.0 - k / np.arange(n - c + 1, n + 1)))
 
 
+BOOTSTRAP_RESAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class PassRateInterval:
+    """pass@1 over problems with a confidence interval (a fraction in ``[0, 1]``).
+
+    ``pass_at_1`` is the mean over problems of each problem's fraction of passing samples.
+    ``method`` is ``"wilson"`` when every problem has one sample (a binomial proportion over
+    problems, :func:`~steerbound.empirical.metrics.wilson_interval`) and ``"bootstrap"``
+    otherwise (percentile bootstrap over problems, :data:`BOOTSTRAP_RESAMPLES` resamples, seeded).
+    """
+
+    pass_at_1: float
+    ci_low: float
+    ci_high: float
+    n_problems: int
+    n_samples: int
+    method: str
+    confidence: float
+
+
+def pass_rate_interval(
+    outcomes: Sequence[Sequence[float]], *, confidence: float = 0.95, seed: int = 0
+) -> PassRateInterval:
+    """pass@1 and its interval from ``outcomes[i]``, the pass (1) / fail (0) results of problem
+    ``i``'s samples (at least one per problem)."""
+    if not outcomes or any(len(o) == 0 for o in outcomes):
+        raise ValueError("outcomes must hold at least one sample for each of at least one problem")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    rate = np.array([np.mean(o) for o in outcomes], dtype=np.float64)
+    n_samples = sum(len(o) for o in outcomes)
+    if n_samples == rate.size:
+        low, high = wilson_interval(int(rate.sum()), rate.size, confidence)
+        method = "wilson"
+    else:
+        rng = np.random.default_rng(seed)
+        picks = rng.integers(0, rate.size, size=(BOOTSTRAP_RESAMPLES, rate.size))
+        tails = [0.5 - confidence / 2, 0.5 + confidence / 2]
+        low, high = (float(q) for q in np.quantile(rate[picks].mean(axis=1), tails))
+        method = "bootstrap"
+    return PassRateInterval(float(rate.mean()), low, high, rate.size, n_samples, method, confidence)
+
+
 @dataclass(frozen=True)
 class HumanEvalResult:
-    """pass@1 over problems with a confidence interval.
-
-    ``ci_method`` is ``"wilson"`` when every problem has one sample (a binomial proportion over
-    problems) and ``"bootstrap"`` otherwise (percentile bootstrap over problems, 2000 resamples,
-    seeded).
-    """
+    """pass@1 over problems with a confidence interval (:func:`pass_rate_interval`) and every
+    execution result."""
 
     pass_at_1: float
     ci_low: float
@@ -185,23 +227,11 @@ def evaluate_humaneval(
         raise ValueError("no completions to evaluate")
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         results = tuple(pool.map(lambda j: run_completion(*j, timeout_s=timeout_s), jobs))
-    rates, counts = [], []
-    for task_id, samples in completions.items():
-        if samples:
-            passed = sum(r.passed for r in results if r.task_id == task_id)
-            rates.append(passed / len(samples))
-            counts.append(len(samples))
-    rate = np.asarray(rates)
-    if all(c == 1 for c in counts):
-        low, high = wilson_interval(int(rate.sum()), rate.size, confidence)
-        method = "wilson"
-    else:
-        rng = np.random.default_rng(seed)
-        boot = rate[rng.integers(0, rate.size, size=(2000, rate.size))].mean(axis=1)
-        low, high = (
-            float(q) for q in np.quantile(boot, [0.5 - confidence / 2, 0.5 + confidence / 2])
-        )
-        method = "bootstrap"
+    outcomes: dict[str, list[float]] = defaultdict(list)
+    for result in results:
+        outcomes[result.task_id].append(float(result.passed))
+    rate = pass_rate_interval(list(outcomes.values()), confidence=confidence, seed=seed)
     return HumanEvalResult(
-        float(rate.mean()), low, high, rate.size, len(jobs), method, confidence, results
-    )
+        rate.pass_at_1, rate.ci_low, rate.ci_high, rate.n_problems, rate.n_samples, rate.method,
+        confidence, results,
+    )  # fmt: skip

@@ -10,9 +10,10 @@ committed with their units, so a killed run resumes without re-generating or re-
 anything. The store's hash covers the decoding options, the stop sequences and the timeout.
 
 Per ``r_e`` the summary reports pass@1 = mean over problems of the fraction of passing samples,
-with a Wilson interval over problems when ``samples == 1`` and otherwise a percentile bootstrap
-over problems (2000 resamples, seeded), as :func:`steerbound.empirical.humaneval.
-evaluate_humaneval` does. Outputs: ``gen-<name>.csv`` and ``gen-<name>-summary.csv``.
+with the interval of :func:`steerbound.empirical.humaneval.pass_rate_interval` (Wilson over
+problems when ``samples == 1``, else a seeded percentile bootstrap over problems), the same as
+:func:`~steerbound.empirical.humaneval.evaluate_humaneval`. Outputs: ``gen-<name>.csv`` and
+``gen-<name>-summary.csv``.
 """
 
 from __future__ import annotations
@@ -23,15 +24,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from steerbound.empirical.config import ExperimentConfig, HumanEvalConfig
 from steerbound.empirical.data import HumanEvalProblem
-from steerbound.empirical.generation_sweep import GeneratedText, Scorer, write_table
+from steerbound.empirical.generation_sweep import GeneratedText, Scorer
+from steerbound.empirical.humaneval import pass_rate_interval, run_completion
 from steerbound.empirical.judged_behavior import (
     GenerationOutputs,
     decoding_identity,
     generation_options,
+    generation_outputs,
 )
 from steerbound.empirical.sweep import SweepPrompt
 from steerbound.empirical.vectors import SteeringVector
@@ -68,8 +69,6 @@ def humaneval_scorer(
 ) -> Scorer:
     """A scorer that truncates each generated completion and runs it in the sandbox; rows have
     ``prompt_id = task_id``, ``item = sample``, measurement ``passed`` and value 1.0 or 0.0."""
-    from steerbound.empirical.humaneval import run_completion
-
     by_id = {p.task_id: p for p in problems}
 
     def score(generated: list[GeneratedText]) -> list[dict[str, Any]]:
@@ -100,36 +99,24 @@ def humaneval_scorer(
 def pass_rate_summary(
     rows: Sequence[dict[str, Any]], *, confidence: float = 0.95, seed: int = 0
 ) -> list[dict[str, Any]]:
-    """Per-coefficient pass@1 with its confidence interval (module docstring)."""
-    from steerbound.empirical.metrics import wilson_interval
-
+    """Per-coefficient pass@1 with its confidence interval
+    (:func:`~steerbound.empirical.humaneval.pass_rate_interval`)."""
     passed: dict[float, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         passed[float(row["coefficient"])][str(row["prompt_id"])].append(float(row["value"]))
     summary = []
     for r in sorted(passed):
-        per_problem = passed[r]
-        rates = np.array([np.mean(v) for v in per_problem.values()])
-        n_samples = sum(len(v) for v in per_problem.values())
-        if n_samples == rates.size:
-            low, high = wilson_interval(int(rates.sum()), rates.size, confidence)
-            method = "wilson"
-        else:
-            rng = np.random.default_rng(seed)
-            boot = rates[rng.integers(0, rates.size, size=(2000, rates.size))].mean(axis=1)
-            tails = [0.5 - confidence / 2, 0.5 + confidence / 2]
-            low, high = (float(q) for q in np.quantile(boot, tails))
-            method = "bootstrap"
+        rate = pass_rate_interval(list(passed[r].values()), confidence=confidence, seed=seed)
         summary.append(
             {
                 "coefficient": r,
                 "measurement": "pass_at_1",
-                "value": float(rates.mean()),
-                "ci_low": low,
-                "ci_high": high,
-                "n_problems": int(rates.size),
-                "n_samples": n_samples,
-                "ci_method": method,
+                "value": rate.pass_at_1,
+                "ci_low": rate.ci_low,
+                "ci_high": rate.ci_high,
+                "n_problems": rate.n_problems,
+                "n_samples": rate.n_samples,
+                "ci_method": rate.method,
                 "confidence": confidence,
             }
         )
@@ -184,13 +171,4 @@ def run_humaneval_sweep(
     summary = pass_rate_summary(result.rows, confidence=h.confidence, seed=h.seed)
     sidecar = {"config_hash": store.config_hash, "config": store.config}
     table = store.to_csv(out / f"gen-{h.name}.csv")
-    summary_path = write_table(out / f"gen-{h.name}-summary.csv", summary, sidecar)
-    return GenerationOutputs(
-        h.name,
-        table,
-        summary_path,
-        summary,
-        store.path,
-        result.computed_units,
-        result.skipped_units,
-    )
+    return generation_outputs(h.name, table, summary, sidecar, result)

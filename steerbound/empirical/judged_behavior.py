@@ -32,6 +32,7 @@ from steerbound.empirical.generation_sweep import (
     run_generation_sweep,
     write_table,
 )
+from steerbound.empirical.sweep import SweepPrompt, SweepResult
 from steerbound.empirical.vectors import SteeringVector
 
 
@@ -47,6 +48,27 @@ class GenerationOutputs:
     store: Path
     computed_units: int
     skipped_units: int
+
+
+def generation_outputs(
+    name: str,
+    table: Path,
+    summary: list[dict[str, Any]],
+    sidecar: dict[str, Any],
+    result: SweepResult,
+) -> GenerationOutputs:
+    """Write ``gen-<name>-summary.csv`` (+ ``.config.json`` holding ``sidecar``) next to the
+    per-answer ``table`` and collect what the generation step wrote."""
+    summary_path = write_table(table.with_name(f"gen-{name}-summary.csv"), summary, sidecar)
+    return GenerationOutputs(
+        name,
+        table,
+        summary_path,
+        summary,
+        result.store.path,
+        result.computed_units,
+        result.skipped_units,
+    )
 
 
 def generation_rows(generated: list[GeneratedText]) -> list[dict[str, Any]]:
@@ -147,7 +169,6 @@ def run_judged_generation(
     """Generate (resumably), judge and export the answers of one behavior dataset."""
     from steerbound.empirical.experiment import dataset_items, store_identity
     from steerbound.empirical.store import SweepStore
-    from steerbound.empirical.sweep import SweepPrompt
 
     gen = dataset.generation
     if gen is None:
@@ -176,13 +197,4 @@ def run_judged_generation(
     judged, summary = judged_summary(result.rows, gen)
     sidecar = {"config_hash": store.config_hash, "config": store.config, "judge": judge_spec(gen)}
     table = write_table(out / f"gen-{dataset.name}.csv", judged, sidecar)
-    summary_path = write_table(out / f"gen-{dataset.name}-summary.csv", summary, sidecar)
-    return GenerationOutputs(
-        dataset.name,
-        table,
-        summary_path,
-        summary,
-        store.path,
-        result.computed_units,
-        result.skipped_units,
-    )
+    return generation_outputs(dataset.name, table, summary, sidecar, result)

@@ -12,9 +12,13 @@ baseline, every dataset also records ``final_hidden_change_norm`` (hidden units)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from steerbound.empirical.config import DatasetConfig
+from steerbound.empirical.metrics import behavior_from_logits, multiple_choice_metrics
 from steerbound.empirical.sweep import (
     Measurement,
     SweepBatch,
@@ -24,45 +28,42 @@ from steerbound.empirical.sweep import (
 )
 
 
-def behavior_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
-    """Behavior expectation rows from ``prompt.data['positive_ids'/'negative_ids']``."""
-    from steerbound.empirical.metrics import behavior_from_logits
-
+def _per_row(
+    batch: SweepBatch, values: Callable[[np.ndarray, Mapping[str, Any]], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One result row per (batch row, named value): ``values(logits (1, vocab), prompt.data)``
+    returns ``{measurement: array of shape (1,)}``."""
     rows: list[dict[str, Any]] = []
     for i, row in enumerate(batch.rows):
-        info = row.prompt.data
-        b = behavior_from_logits(
-            batch.outputs.logits[i : i + 1].numpy(), info["positive_ids"], info["negative_ids"]
-        )
-        values = {
-            "behavior": b.behavior,
-            "behavior_full": b.behavior_full,
-            "logit_gap": b.logit_gap,
-        }
+        found = values(batch.outputs.logits[i : i + 1].numpy(), row.prompt.data)
         key = {"prompt_id": row.prompt.prompt_id, "coefficient": row.coefficient}
-        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in values.items()]
+        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in found.items()]
     return rows
+
+
+def behavior_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
+    """Behavior expectation rows from ``prompt.data['positive_ids'/'negative_ids']``."""
+
+    def values(logits: np.ndarray, info: Mapping[str, Any]) -> dict[str, Any]:
+        b = behavior_from_logits(logits, info["positive_ids"], info["negative_ids"])
+        return {"behavior": b.behavior, "behavior_full": b.behavior_full, "logit_gap": b.logit_gap}
+
+    return _per_row(batch, values)
 
 
 def multiple_choice_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
     """Helpfulness rows from ``prompt.data['option_ids']`` and ``['correct']``."""
-    from steerbound.empirical.metrics import multiple_choice_metrics
 
-    rows: list[dict[str, Any]] = []
-    for i, row in enumerate(batch.rows):
-        info = row.prompt.data
-        m = multiple_choice_metrics(
-            batch.outputs.logits[i : i + 1].numpy(), info["option_ids"], [info["correct"]]
-        )
-        values = {
+    def values(logits: np.ndarray, info: Mapping[str, Any]) -> dict[str, Any]:
+        m = multiple_choice_metrics(logits, info["option_ids"], [info["correct"]])
+        return {
             "p_correct_options": m.p_correct_options,
             "p_correct_full": m.p_correct_full,
             "correct_options": m.correct_options,
             "correct_greedy": m.correct_greedy,
         }
-        key = {"prompt_id": row.prompt.prompt_id, "coefficient": row.coefficient}
-        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in values.items()]
-    return rows
+
+    return _per_row(batch, values)
 
 
 def dataset_measurements(dataset: DatasetConfig, baseline: bool) -> dict[str, Measurement]:

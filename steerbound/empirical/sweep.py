@@ -151,14 +151,24 @@ def coefficient_grid(start: float, stop: float, step: float, *, decimals: int = 
     return [round(start + i * step, decimals) + 0.0 for i in range(count)]
 
 
-def _as_prompts(prompts: Sequence[SweepPrompt | str]) -> list[SweepPrompt]:
+def as_sweep_prompts(prompts: Sequence[SweepPrompt | str]) -> list[SweepPrompt]:
+    """``prompts`` as :class:`SweepPrompt` (a plain string ``i`` gets the id ``p{i}``); a
+    ``ValueError`` if there are none or two share an id."""
     result = [
         p if isinstance(p, SweepPrompt) else SweepPrompt(f"p{i}", p) for i, p in enumerate(prompts)
     ]
     ids = [p.prompt_id for p in result]
-    if len(set(ids)) != len(ids):
-        raise ValueError("prompt ids must be distinct")
+    if not ids or len(set(ids)) != len(ids):
+        raise ValueError("prompts must be non-empty with distinct prompt ids")
     return result
+
+
+def distinct_coefficients(coefficients: Sequence[float]) -> list[float]:
+    """The grid as floats; a ``ValueError`` if it is empty or repeats a value."""
+    grid = [float(c) for c in coefficients]
+    if not grid or len(set(grid)) != len(grid):
+        raise ValueError("coefficients must be non-empty and distinct")
+    return grid
 
 
 def run_sweep(
@@ -181,10 +191,8 @@ def run_sweep(
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
     if not measurements:
         raise ValueError("run_sweep needs at least one measurement")
-    clean = _as_prompts(prompts)
-    grid = [float(c) for c in coefficients]
-    if not grid or len(set(grid)) != len(grid):
-        raise ValueError("coefficients must be non-empty and distinct")
+    clean = as_sweep_prompts(prompts)
+    grid = distinct_coefficients(coefficients)
     units = [SweepRow(p, c) for p in clean for c in grid]
     batches = [units[i : i + batch_size] for i in range(0, len(units), batch_size)]
     skipped = sum((r.prompt.prompt_id, r.coefficient) in store.completed for r in units)

@@ -102,10 +102,15 @@ def marginal_ratio(
 
 @dataclass(frozen=True)
 class EfficientRegime:
-    """``r_e`` from 0 to ``r_end`` (signed, along ``direction``) is efficient: the marginal ratio
-    stays above ``threshold``. ``behavior_end``/``helpfulness_end`` are the curves at ``r_end``;
-    ``saturated`` is True when the regime reaches ``r_max`` (the edge of the examined range)."""
+    """Where steering is efficient (marginal ratio above ``threshold``) on ``0 <= |r_e| <= r_max``.
 
+    ``intervals``: every maximal run of efficient ``r_e`` (signed, along ``direction``), nearest
+    to 0 first. ``r_end`` is the end of the run starting at ``r_e = 0`` (0 when steering is not
+    efficient from the start, e.g. when ``B(0)`` is saturated near ``-1`` and the tanh is flat
+    there). ``behavior_end``/``helpfulness_end`` are the curves at ``r_end``; ``saturated`` is True
+    when that run reaches ``r_max`` (the edge of the examined range)."""
+
+    intervals: list[tuple[float, float]]
     r_end: float
     threshold: float
     direction: int
@@ -131,14 +136,25 @@ def efficient_regime(
         raise ValueError(f"need r_max > 0 and n >= 3, got r_max={r_max}, n={n}")
     r = sign * np.linspace(0.0, r_max, n)
     ratio = marginal_ratio(behavior_curve, helpfulness_curve, r, direction=sign)
-    bad = np.flatnonzero(~(ratio > threshold))
-    bad = bad[bad > 0]  # r_e = 0 itself never ends the regime
-    end = int(bad[0]) - 1 if bad.size else n - 1
-    r_end = float(r[max(end, 0)])
+    good = ratio > threshold
+    good[0] = bool(good[1])  # r_e = 0 (ratio undefined there) belongs to the run that starts it
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], good.astype(np.int8), [0]])))
+    intervals = [
+        (float(r[i]), float(r[j - 1])) for i, j in zip(edges[::2], edges[1::2], strict=True)
+    ]
+    from_zero = bool(intervals) and intervals[0][0] == 0.0
+    r_end = intervals[0][1] if from_zero else 0.0
     return EfficientRegime(
-        r_end, threshold, sign, float(np.asarray(behavior_curve(np.array([r_end])))[0]),
-        float(np.asarray(helpfulness_curve(np.array([r_end])))[0]), not bad.size, r, ratio,
-    )  # fmt: skip
+        intervals,
+        r_end,
+        threshold,
+        sign,
+        float(np.asarray(behavior_curve(np.array([r_end])))[0]),
+        float(np.asarray(helpfulness_curve(np.array([r_end])))[0]),
+        from_zero and bool(good[-1]) and len(intervals) == 1,
+        r,
+        ratio,
+    )
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,11 @@ def _figure(ncols: int = 1, width: float = 5.0, height: float = 3.8) -> tuple[Fi
     return fig, [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
 
 
-def plot_frontier(frontiers: Mapping[str, Any], recommendations: Mapping[str, Any] | None = None,
-                  regimes: Mapping[str, Any] | None = None) -> Figure:  # fmt: skip
+def plot_frontier(
+    frontiers: Mapping[str, Any],
+    recommendations: Mapping[str, Any] | None = None,
+    regimes: Mapping[str, Any] | None = None,
+) -> Figure:
     """Behavior against helpfulness along each setting's steering direction (points labelled by
     ``r_e``), the efficient part of the frontier drawn bold, and the recommended coefficient."""
     fig, (ax,) = _figure(width=6.0, height=4.5)
@@ -33,17 +36,34 @@ def plot_frontier(frontiers: Mapping[str, Any], recommendations: Mapping[str, An
         ax.plot(f.helpfulness, f.behavior, "o-", ms=3, lw=1, color=color, label=name)
         for r, h, b in list(zip(f.r_e, f.helpfulness, f.behavior, strict=True))[::4]:
             ax.annotate(f"{r:g}", (h, b), fontsize=6, xytext=(3, 2), textcoords="offset points")
-        if regimes and name in regimes:
-            inside = np.abs(f.r_e) <= abs(regimes[name].r_end) + 1e-12
-            ax.plot(f.helpfulness[inside], f.behavior[inside], "-", lw=4, alpha=0.35, color=color,
-                    label=f"{name}: efficient regime |r_e| <= {abs(regimes[name].r_end):.3g}")  # fmt: skip
+        for lo, hi in regimes[name].intervals if regimes and name in regimes else []:
+            inside = (np.abs(f.r_e) >= abs(lo) - 1e-12) & (np.abs(f.r_e) <= abs(hi) + 1e-12)
+            ax.plot(
+                f.helpfulness[inside],
+                f.behavior[inside],
+                "-",
+                lw=4,
+                alpha=0.35,
+                color=color,
+                label=f"{name}: efficient for |r_e| in [{abs(lo):.3g}, {abs(hi):.3g}]",
+            )
         if recommendations and name in recommendations:
             rec = recommendations[name]
-            ax.plot(rec.measured_helpfulness, rec.measured_behavior, "*", ms=14, color=color,
-                    markeredgecolor="k",
-                    label=f"{name}: r_e={rec.r_e:.3g} for a {rec.budget:.0%} budget")  # fmt: skip
-    ax.set(xlabel="helpfulness P(correct) over the options", ylabel="behavior expectation B",
-           title="Tradeoff frontier (parametrised by r_e)", ylim=(-1.05, 1.05))  # fmt: skip
+            ax.plot(
+                rec.measured_helpfulness,
+                rec.measured_behavior,
+                "*",
+                ms=14,
+                color=color,
+                markeredgecolor="k",
+                label=f"{name}: r_e={rec.r_e:.3g} for a {rec.budget:.0%} budget",
+            )
+    ax.set(
+        xlabel="helpfulness P(correct) over the options",
+        ylabel="behavior expectation B",
+        title="Tradeoff frontier (parametrised by r_e)",
+        ylim=(-1.05, 1.05),
+    )
     ax.invert_xaxis()
     ax.legend(fontsize=7)
     return fig
@@ -57,10 +77,14 @@ def plot_marginal_ratio(regimes: Mapping[str, Any]) -> Figure:
         x, y = np.abs(reg.r_dense[1:]), reg.ratio_dense[1:]
         finite = np.isfinite(y) & (y > 0)
         ax.semilogy(x[finite], y[finite], "-", color=f"C{i}", label=name)
-        ax.axvline(abs(reg.r_end), color=f"C{i}", ls=":", lw=1)
+        for lo, hi in reg.intervals:
+            ax.axvspan(abs(lo), abs(hi), color=f"C{i}", alpha=0.08)
     ax.axhline(1.0, color="0.3", ls="--", lw=1, label="gain = loss")
-    ax.set(xlabel="|r_e| along the steering direction", ylabel="dB / (-dH)  (fitted curves)",
-           title="Alignment gain per unit of helpfulness lost")  # fmt: skip
+    ax.set(
+        xlabel="|r_e| along the steering direction",
+        ylabel="dB / (-dH)  (fitted curves)",
+        title="Alignment gain per unit of helpfulness lost",
+    )
     ax.legend(fontsize=7)
     return fig
 
@@ -80,14 +104,23 @@ def plot_read_accuracy(
                 bar.set_edgecolor("k")
                 bar.set_linewidth(2)
     ax.axhline(0.5, color="0.5", ls="--", lw=1)
-    ax.set(xlabel="decoder block (0-based)", ylabel="read accuracy", ylim=(0, 1.05),
-           title="Steering vector read accuracy per layer")  # fmt: skip
+    ax.set(
+        xlabel="decoder block (0-based)",
+        ylabel="read accuracy",
+        ylim=(0, 1.05),
+        title="Steering vector read accuracy per layer",
+    )
     ax.legend(fontsize=7)
     return fig
 
 
-def plot_behavior_metrics(r_e: Any, behavior: Any, behavior_full: Any, judged: Mapping[float, Any],
-                          title: str = "Behavior by metric") -> Figure:  # fmt: skip
+def plot_behavior_metrics(
+    r_e: Any,
+    behavior: Any,
+    behavior_full: Any,
+    judged: Mapping[float, Any],
+    title: str = "Behavior by metric",
+) -> Figure:
     """Behavior from first-token probabilities (normalised over the two tokens and over the
     full vocabulary) and from judged greedy generations (Wilson interval)."""
     fig, (ax,) = _figure()
@@ -96,8 +129,12 @@ def plot_behavior_metrics(r_e: Any, behavior: Any, behavior_full: Any, judged: M
     xs = [c for c, j in judged.items() if np.isfinite(j.behavior)]
     if xs:
         ys = np.array([judged[c].behavior for c in xs])
-        err = np.array([[judged[c].behavior - judged[c].ci_low for c in xs],
-                        [judged[c].ci_high - judged[c].behavior for c in xs]])  # fmt: skip
+        err = np.array(
+            [
+                [judged[c].behavior - judged[c].ci_low for c in xs],
+                [judged[c].ci_high - judged[c].behavior for c in xs],
+            ]
+        )
         ax.errorbar(xs, ys, yerr=err, fmt="D", ms=5, capsize=3, label="judged greedy generations")
     ax.axhline(0, color="0.7", lw=0.8)
     ax.set(xlabel="r_e", ylabel="behavior expectation B", ylim=(-1.1, 1.1), title=title)
@@ -105,8 +142,9 @@ def plot_behavior_metrics(r_e: Any, behavior: Any, behavior_full: Any, judged: M
     return fig
 
 
-def plot_helpfulness_metrics(r_e: Any, curves: Mapping[str, Any], k: int | None = None,
-                             title: str = "Helpfulness by metric") -> Figure:  # fmt: skip
+def plot_helpfulness_metrics(
+    r_e: Any, curves: Mapping[str, Any], k: int | None = None, title: str = "Helpfulness by metric"
+) -> Figure:
     """Helpfulness metrics (question means) against ``r_e``; dashed ``1/k``."""
     fig, (ax,) = _figure()
     markers: Sequence[str] = ("o", "s", "^", "v", "D")

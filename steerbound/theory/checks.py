@@ -84,9 +84,13 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
     t1 = E.theorem1().expr
     table: dict[tuple[str, str], Any] = {
         ("Theorem 1", "verified"): lambda: P.theorem1_properties(t1),
+        ("Theorem 1", "verified (r_e <= 0)"): lambda: P.theorem1_mirror_properties(t1),
         ("Corollary 1", "verified"): lambda: P.corollary1_properties(E.corollary1().expr, t1),
         ("Theorem 2", "jensen"): lambda: P.jensen_properties(E.theorem2_jensen().expr),
         ("Theorem 2", "verified"): lambda: P.parabola_properties(
+            E.theorem2_verified().expr, S.alpha / 2
+        ),
+        ("Theorem 2", "verified (r_e < 0)"): lambda: P.parabola_mirror_properties(
             E.theorem2_verified().expr, S.alpha / 2
         ),
         ("Theorem 2", "published"): lambda: [

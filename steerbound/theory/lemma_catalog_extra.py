@@ -1,4 +1,4 @@
-"""More named lemmas: algebraic monotonicity, the y0 window, and inequality arithmetic."""
+"""More named lemmas: the y0 window and inequality arithmetic."""
 
 from __future__ import annotations
 
@@ -10,44 +10,11 @@ from steerbound.theory.lemmas import (
     Lemma,
     LemmaProof,
     combine,
-    is_zero,
     nonneg_on_halfline,
-    positive_derivative,
     register,
 )
 
 y = sp.Symbol("y", real=True)
-R = sp.Symbol("R", positive=True)
-mm, nn = sp.symbols("m_s n_s", nonnegative=True)
-bb = sp.Symbol("b_s", real=True)
-
-
-register(
-    Lemma(
-        "(1-m)/(1+m+n) monotone",
-        "decreasing in m >= 0; decreasing in n >= 0 if m <= 1",
-        (mm, nn),
-        (),
-        sp.Le(sp.diff((1 - mm) / (1 + mm + nn), mm), 0),
-        lambda: combine(
-            positive_derivative(
-                -(1 - mm) / (1 + mm + nn), mm, witness=(2 + nn) / (1 + mm + nn) ** 2
-            ),
-            is_zero(sp.diff((1 - mm) / (1 + mm + nn), nn) + (1 - mm) / (1 + mm + nn) ** 2),
-        ),
-    )
-)
-
-register(
-    Lemma(
-        "(bR-1)/(R+1) increasing",
-        "b > -1 => (bR - 1)/(R + 1) increasing in R > 0",
-        (R, bb),
-        (sp.Gt(bb, -1),),
-        sp.Ge(sp.diff((bb * R - 1) / (R + 1), R), 0),
-        lambda: is_zero(sp.diff((bb * R - 1) / (R + 1), R) - (bb + 1) / (R + 1) ** 2),
-    )
-)
 
 
 def y0_root() -> tuple[float, sp.Rational]:

@@ -55,6 +55,25 @@ def theorem1_properties(expr: sp.Expr) -> list[Outcome]:
     ]
 
 
+def theorem1_mirror_properties(expr: sp.Expr) -> list[Outcome]:
+    """The r_e <= 0 upper bound: equality at 0 and the limit -1 as r_e -> -inf."""
+    return [
+        _eq("value at r_e = 0 is B_0 (tight)", expr.subs(r, 0), S.B0),
+        _limit("limit r_e -> -inf is -1", expr, -sp.oo, sp.Integer(-1)),
+    ]
+
+
+def parabola_mirror_properties(expr: sp.Expr, coef: sp.Expr) -> list[Outcome]:
+    """The r_e < 0 case of a parabolic bound: even in r_e, the same value at 0, limit 0."""
+    return [
+        _eq("value at 0", expr.subs(r, 0), S.P0 / (S.P0 + coef * (1 - S.P0))),
+        _eq("even in r_e (mirror of r_e >= 0)", expr.subs(r, -r), expr),
+        _limit(
+            "limit r_e -> -inf is 0", expr.subs({S.sigma: 1, S.beta: 1, S.alpha: 1}), -sp.oo, 0
+        ),
+    ]
+
+
 def corollary1_properties(threshold: sp.Expr, t1: sp.Expr) -> list[Outcome]:
     simple = sp.log(2 * (1 - S.B0) / (S.target_eps * (1 + S.B0))) / (S.lam * S.Delta)
     return [

@@ -38,8 +38,16 @@ def quick_demo(
 
 
 def test_outputs_exist(quick_demo: Path) -> None:
-    for name in ("report.html", "results.csv", "results.json", "plots/frontier.png", "plots/frontier.svg",
-                 "plots/behavior_base.png", "plots/helpfulness_aligned.svg", "plots/assumption3_base.png"):  # fmt: skip
+    for name in (
+        "report.html",
+        "results.csv",
+        "results.json",
+        "plots/frontier.png",
+        "plots/frontier.svg",
+        "plots/behavior_base.png",
+        "plots/helpfulness_aligned.svg",
+        "plots/assumption3_base.png",
+    ):
         assert (quick_demo / name).stat().st_size > 0, name
 
 
@@ -72,15 +80,30 @@ def test_results_json_and_csv(quick_demo: Path) -> None:
         assert setting["vector"]["read_accuracy"][str(setting["vector"]["layer"])] >= 0.9
 
 
-def test_same_seed_same_numbers(
-    quick_demo: Path, test_organism_cache: Path, tmp_path: Path
+def test_same_seed_same_numbers_and_step1_errors_are_reported(
+    quick_demo: Path,
+    test_organism_cache: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = DemoConfig.preset(quick=True, out_dir=tmp_path, cache_dir=test_organism_cache, progress=False,
-                               run_theory=False, run_simulation=False)  # fmt: skip
+    """A second run with the same seed gives byte-identical results.csv and the same settings
+    record; a failing theory step is recorded and reported, and the rest still runs."""
+    from steerbound.demo import pipeline
+
+    def broken() -> dict[str, Any]:
+        raise RuntimeError("theory exploded")
+
+    monkeypatch.setattr(pipeline, "theory_summary", broken)
+    config = DemoConfig.preset(
+        quick=True, out_dir=tmp_path, cache_dir=test_organism_cache, progress=False,
+        run_simulation=False,
+    )  # fmt: skip
     again = run_demo(config)
     assert (tmp_path / "results.csv").read_bytes() == (quick_demo / "results.csv").read_bytes()
     first = json.loads((quick_demo / "results.json").read_text())["settings"]
     assert again.summary["settings"] == first
+    assert "theory exploded" in again.errors["theory"]
+    assert "theory exploded" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 def test_bad_budget_is_rejected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -45,11 +45,23 @@ def test_efficient_regime_ends_where_the_marginal_ratio_crosses_one(
     beh, hlp = _curves(slope, a, b)
     reg = tr.efficient_regime(beh, hlp, 30.0)
     ratio = tr.marginal_ratio(beh, hlp, reg.r_dense)
-    inside = reg.r_dense <= reg.r_end
-    assert (ratio[inside][1:] > 1).all()  # everything inside is efficient ...
-    if not reg.saturated:  # ... and the next grid point is not
-        assert ratio[np.flatnonzero(~inside)[0]] <= 1
+    inside = np.zeros(reg.r_dense.shape, bool)
+    for lo, hi in reg.intervals:
+        inside |= (reg.r_dense >= lo) & (reg.r_dense <= hi)
+    assert (ratio[inside & (reg.r_dense > 0)] > 1).all()  # inside the intervals: efficient
+    assert (ratio[~inside] <= 1).all()  # outside: not
+    assert reg.intervals and reg.intervals[0][0] == 0.0  # B(0) = tanh(-1): efficient from 0
     assert reg.behavior_end == pytest.approx(float(beh(np.array([reg.r_end]))[0]))
+
+
+def test_saturated_start_gives_a_later_efficient_interval() -> None:
+    """With B(0) close to -1 the tanh is flat at 0: steering only pays off further out."""
+    beh = lambda r: behavior_tanh_form(r, 0.6, -4.5)  # noqa: E731
+    hlp = lambda r: helpfulness_parabolic_form(r, 1e-3, 2.0)  # noqa: E731
+    reg = tr.efficient_regime(beh, hlp, 15.0)
+    assert reg.r_end < 0.5 and len(reg.intervals) == 2
+    lo, hi = reg.intervals[1]
+    assert lo < 4.5 / 0.6 < hi  # the later interval contains the behavior midpoint
 
 
 def test_marginal_ratio_matches_the_analytic_derivatives() -> None:

@@ -23,9 +23,8 @@ from steerbound.empirical.assumptions import (
     linearity_range,
     measure_assumption1,
     measure_assumption3,
-    unembed,
-    unembedding_gram,
 )
+from steerbound.empirical.readout_geometry import unembed, unembedding_gram
 from steerbound.theory import theorem2_parameters
 
 R = np.round(np.arange(-4.0, 4.0001, 0.5), 10)

@@ -19,15 +19,8 @@ from steerbound.empirical.data import (
     load_stereoset,
 )
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-
-
-def shared(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
-    return path
+from .conftest import FIXTURES
+from .conftest import shared_file as shared
 
 
 def test_advbench_fixture_quoting_and_ids() -> None:

@@ -13,10 +13,8 @@ from steerbound.empirical.answer_geometry import (
     select_answer_tokens,
 )
 from steerbound.empirical.assumptions import measure_assumption1
+from steerbound.empirical.bound_checks import check_theorem1, check_theorem2, compare_parameters
 from steerbound.empirical.fits import (
-    check_theorem1,
-    check_theorem2,
-    compare_parameters,
     fit_behavior_tanh,
     fit_helpfulness_floor,
     fit_helpfulness_parabolic,
@@ -72,29 +70,24 @@ def _coverage(fit_fn, truth: dict[str, float], make, n_rep: int = 150):  # type:
     return {k: (np.mean(est[k]), np.std(est[k]), np.mean(se[k])) for k in truth}
 
 
-def test_tanh_fit_noisy_recovers_with_right_stderr_scale() -> None:
-    truth = {"slope": 0.3, "offset": -0.4}
-    clean = np.tanh(0.3 * R_B - 0.4)  # |B| <= 0.96: noise of 0.01 never leaves [-1, 1]
+@pytest.mark.parametrize(
+    ("fit_fn", "r", "form", "truth", "tolerance"),
+    [
+        # |B| <= 0.96 on R_B: noise of 0.01 never leaves [-1, 1]
+        (fit_behavior_tanh, R_B, behavior_tanh_form, {"slope": 0.3, "offset": -0.4}, 1e-4),
+        (fit_helpfulness_parabolic, R_H, helpfulness_parabolic_form, {"a": 0.5, "b": 0.3}, 1e-3),
+    ],
+    ids=["tanh", "parabolic"],
+)
+def test_noisy_fit_recovers_with_right_stderr_scale(  # type: ignore[no-untyped-def]
+    fit_fn, r: np.ndarray, form, truth: dict[str, float], tolerance: float
+) -> None:
+    clean = form(r, *truth.values())
     stats = _coverage(
-        lambda y: fit_behavior_tanh(R_B, y),
-        truth,
-        lambda rng: clean + rng.normal(0, 0.01, R_B.size),
+        lambda y: fit_fn(r, y), truth, lambda rng: clean + rng.normal(0, 0.01, r.size)
     )
     for k, (mean, spread, stderr) in stats.items():
-        assert abs(mean - truth[k]) < 4 * spread / np.sqrt(150) + 1e-4
-        assert 0.8 < spread / stderr < 1.25, (k, spread, stderr)
-
-
-def test_parabolic_fit_noisy_recovers_with_right_stderr_scale() -> None:
-    truth = {"a": 0.5, "b": 0.3}
-    clean = helpfulness_parabolic_form(R_H, 0.5, 0.3)
-    stats = _coverage(
-        lambda y: fit_helpfulness_parabolic(R_H, y),
-        truth,
-        lambda rng: clean + rng.normal(0, 0.01, R_H.size),
-    )
-    for k, (mean, spread, stderr) in stats.items():
-        assert abs(mean - truth[k]) < 4 * spread / np.sqrt(150) + 1e-3
+        assert abs(mean - truth[k]) < 4 * spread / np.sqrt(150) + tolerance
         assert 0.8 < spread / stderr < 1.25, (k, spread, stderr)
 
 

@@ -12,11 +12,13 @@ from steerbound.empirical.humaneval import (
     build_program,
     evaluate_humaneval,
     pass_at_k,
+    pass_rate_interval,
     run_completion,
 )
+from steerbound.empirical.humaneval_sweep import pass_rate_summary
+from steerbound.empirical.metrics import wilson_interval
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+from .conftest import FIXTURES, shared_file
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +99,34 @@ def test_evaluate_wilson_and_bootstrap(problems) -> None:  # type: ignore[no-unt
         evaluate_humaneval(problems, {"nope": ["x"]})
 
 
+def test_pass_rate_interval_wilson_bootstrap_and_one_source() -> None:
+    single = pass_rate_interval([[1.0], [0.0], [1.0], [1.0]], confidence=0.9)
+    assert (single.pass_at_1, single.method, single.n_samples) == (0.75, "wilson", 4)
+    assert (single.ci_low, single.ci_high) == pytest.approx(wilson_interval(3, 4, 0.9))
+    outcomes = [[1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
+    boot = pass_rate_interval(outcomes, seed=3)
+    assert boot.method == "bootstrap" and (boot.n_problems, boot.n_samples) == (4, 9)
+    assert boot.pass_at_1 == pytest.approx((0.5 + 0 + 1 + 0.5) / 4)
+    assert 0.0 <= boot.ci_low < boot.pass_at_1 < boot.ci_high <= 1.0
+    assert pass_rate_interval(outcomes, seed=3) == boot  # seeded
+    # the sweep summary reports the same interval for the same outcomes
+    rows = [
+        {"prompt_id": f"T/{q}", "coefficient": 0.5, "value": v}
+        for q, values in enumerate(outcomes)
+        for v in values
+    ]
+    (s,) = pass_rate_summary(rows, seed=3)
+    assert (s["value"], s["ci_low"], s["ci_high"], s["ci_method"]) == (
+        boot.pass_at_1, boot.ci_low, boot.ci_high, boot.method,
+    )  # fmt: skip
+    for bad in ([], [[1.0], []]):
+        with pytest.raises(ValueError, match="at least one sample"):
+            pass_rate_interval(bad)
+
+
 @pytest.mark.shared_data
 def test_real_canonical_solutions_pass() -> None:
-    path = SHARED / "humaneval" / "HumanEval.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"{path} is absent")
+    path = shared_file("humaneval", "HumanEval.jsonl.gz")
     sample = load_humaneval(path)[::20]  # 9 problems: keeps the test fast
     result = evaluate_humaneval(sample, {p.task_id: [p.canonical_solution] for p in sample})
     assert result.pass_at_1 == 1.0, [r for r in result.results if not r.passed]

@@ -23,9 +23,8 @@ from steerbound.empirical.humaneval_sweep import (
 from steerbound.empirical.metrics import wilson_interval
 from steerbound.empirical.store import SweepStore
 
-from .conftest import random_vector
+from .conftest import FIXTURES, random_vector
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 STOPS = ["\ndef ", "\nclass ", "\n#"]
 
 

@@ -68,8 +68,10 @@ class OrganismConfig:
     vector_method: str = "mean_diff"
 
     def __post_init__(self) -> None:
-        positive = ("n_entities", "n_attributes", "hidden_size", "num_layers", "num_heads")
-        positive += ("intermediate_size", "batch_size", "base_steps")
+        positive = (
+            "n_entities", "n_attributes", "hidden_size", "num_layers", "num_heads",
+            "intermediate_size", "batch_size", "base_steps",
+        )  # fmt: skip
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"OrganismConfig.{name} must be >= 1, got {getattr(self, name)}")
@@ -77,7 +79,8 @@ class OrganismConfig:
             raise ValueError("OrganismConfig.aligned_steps and warmup_steps must be >= 0")
         if self.answer_format not in ("word", "letter"):
             raise ValueError(
-                f"OrganismConfig.answer_format must be 'word' or 'letter', got {self.answer_format!r}"
+                "OrganismConfig.answer_format must be 'word' or 'letter', "
+                f"got {self.answer_format!r}"
             )
         if self.hidden_size % self.num_heads:
             raise ValueError("OrganismConfig.hidden_size must be divisible by num_heads")
@@ -100,7 +103,8 @@ class OrganismConfig:
             raise ValueError("OrganismConfig mix_* weights must be >= 0 with a positive sum")
         if self.vector_method not in ("pca", "mean_diff"):
             raise ValueError(
-                f"OrganismConfig.vector_method must be 'pca' or 'mean_diff', got {self.vector_method!r}"
+                "OrganismConfig.vector_method must be 'pca' or 'mean_diff', "
+                f"got {self.vector_method!r}"
             )
         if self.kappa <= 0:
             raise ValueError(f"OrganismConfig.kappa must be > 0, got {self.kappa}")
@@ -120,7 +124,8 @@ class OrganismConfig:
         return dataclasses.asdict(self)
 
     def cache_key(self) -> str:
-        """12 hex digits of the SHA-256 of the trained fields (sorted JSON) and the format version."""
+        """12 hex digits of the SHA-256 of the trained fields (sorted JSON) and the format
+        version (the steering defaults are not hashed)."""
         trained = {k: v for k, v in self.to_dict().items() if k not in STEERING_FIELDS}
         payload = json.dumps({"format": ORGANISM_FORMAT, **trained}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]

@@ -128,7 +128,7 @@ class World:
     def question(
         self, entity: str, attribute: str, rng: random.Random, k: int, answer_format: AnswerFormat
     ) -> MCQuestion:
-        """A question with ``k`` options: the true value and ``k-1`` random distractors, shuffled."""
+        """A question with ``k`` options: the truth and ``k-1`` random distractors, shuffled."""
         values = self.attributes[attribute]
         if not 2 <= k <= len(values):
             raise ValueError(f"n_options must be in [2, {len(values)}], got {k}")

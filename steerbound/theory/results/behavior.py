@@ -1,4 +1,4 @@
-"""Theorem 1, Corollary 1 and Theorem 3 (THEORY.md §2, §3, §6)."""
+"""Theorem 1 (and its mirror for r_e <= 0) and Corollary 1 (THEORY.md §2, §3)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ from steerbound.theory.results.common import (
     Q_par,
     m_A,
     r_nn,
+    r_np,
     slack,
 )
 from steerbound.theory.results.model import (
     Eq,
     Ge,
-    Gt,
     Hypothesis,
     Le,
     ProofStep,
@@ -32,6 +32,7 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+from steerbound.theory.results.tilted import TokenSet, mass_step
 
 _PARAM = {
     S.p_A: P_par / (P_par + Q_par),
@@ -40,7 +41,12 @@ _PARAM = {
 }
 
 
-def theorem1_hypotheses() -> tuple[Hypothesis, ...]:
+A_SET, M_SET = TokenSet("A"), TokenSet("M")
+
+
+def theorem1_hypotheses(sign: str = "+") -> tuple[Hypothesis, ...]:
+    """Theorem 1's hypotheses for ``r_e >= 0`` (``sign="+"``) or the mirror ``r_e <= 0``."""
+    coef = S.lam * S.r_e
     return (
         Hypothesis(
             "binary",
@@ -48,10 +54,20 @@ def theorem1_hypotheses() -> tuple[Hypothesis, ...]:
             Eq(S.p_A + S.p_M, 1),
         ),
         Hypothesis("B_0", "B_0 = p_A - p_M", Eq(S.B0, S.p_A - S.p_M)),
-        Hypothesis("Assumption 1", "linearized: delta = lam r_e v, ||delta|| = lam r_e"),
+        *A_SET.definitions(S_A, S.p_A, coef),
+        *M_SET.definitions(S_M, S.p_M, coef),
+        A_SET.lower(m_A),
+        M_SET.upper(M_M),
+        Hypothesis("Assumption 1", "linearized: delta = lam r_e v, ||delta|| = lam |r_e|"),
         Hypothesis("Assumption 2", "margin: m_A - M_M >= Delta", Ge(m_A - M_M, S.Delta)),
-        Hypothesis("r_e >= 0", "non-negative steering", Ge(S.r_e, 0)),
+        Hypothesis("r_e >= 0", "non-negative steering", Ge(S.r_e, 0))
+        if sign == "+"
+        else Hypothesis("r_e <= 0", "non-positive steering (mirror)", Le(S.r_e, 0)),
     )
+
+
+def _ratio_mapping(num: sp.Expr, den: sp.Expr, p1: sp.Expr, p2: sp.Expr, a, b, c) -> dict:  # type: ignore[no-untyped-def]
+    return {"N": num, "D_d": den, "p_1": p1, "p_2": p2, "a": a, "b": b, "c": c}
 
 
 def theorem1_proof(rhs: sp.Expr) -> tuple[ProofStep, ...]:
@@ -72,35 +88,15 @@ def theorem1_proof(rhs: sp.Expr) -> tuple[ProofStep, ...]:
             Eq((S_A - S_M) / (S_A + S_M), sp.tanh(sp.log(S_A / S_M) / 2)),
             algebra(),
         ),
-        ProofStep(
-            "aligned mass",
-            "S_A >= p_A e^{lam r_e m_A} (every aligned projection >= m_A)",
-            Ge(S_A, S.p_A * sp.exp(lam * r * ma)),
-            lemma("weighted sum >= mass * e^min"),
-            chain=False,
-        ),
-        ProofStep(
-            "misaligned mass",
-            "S_M <= p_M e^{lam r_e M_M}",
-            Le(S_M, S.p_M * sp.exp(lam * r * M_M)),
-            lemma("weighted sum <= mass * e^max"),
-            chain=False,
-        ),
+        mass_step("aligned mass", A_SET, S_A, S.p_A, lam * r, ma, "min", "+"),
+        mass_step("misaligned mass", M_SET, S_M, S.p_M, lam * r, M_M, "max", "+"),
         ProofStep(
             "ratio + margin",
-            "Lemma R with the margin (Assumption 2) and r_e >= 0",
+            "Lemma R on (A, M) with the margin (Assumption 2) and r_e >= 0",
             Ge(S_A / S_M, tilt),
             lemma(
                 "ratio (Lemma R)",
-                {
-                    sp.Symbol("N", positive=True): S_A,
-                    sp.Symbol("D_d", positive=True): S_M,
-                    sp.Symbol("p_1", positive=True): S.p_A,
-                    sp.Symbol("p_2", positive=True): S.p_M,
-                    sp.Symbol("a", real=True): lam * r * ma,
-                    sp.Symbol("b", real=True): lam * r * M_M,
-                    sp.Symbol("c", real=True): lam * r * dl,
-                },
+                _ratio_mapping(S_A, S_M, S.p_A, S.p_M, lam * r * ma, lam * r * M_M, lam * r * dl),
             ),
             chain=False,
         ),
@@ -108,15 +104,58 @@ def theorem1_proof(rhs: sp.Expr) -> tuple[ProofStep, ...]:
             "tanh monotone",
             "tanh(ln(R)/2) is increasing in R",
             Ge(sp.tanh(sp.log(S_A / S_M) / 2), sp.tanh(sp.log(tilt) / 2)),
-            lemma(
-                "tanh(ln R / 2) monotone",
-                {sp.Symbol("R", positive=True): S_A / S_M, sp.Symbol("R_2", positive=True): tilt},
-            ),
+            lemma("tanh(ln R / 2) monotone", {"R": S_A / S_M, "R_2": tilt}),
         ),
         ProofStep(
             "artanh B_0",
             "ln(p_A/p_M)/2 = artanh(B_0) (p_A + p_M = 1)",
             Eq(sp.tanh(sp.log(tilt) / 2), rhs.subs(S.r_e, r)),
+            algebra(_PARAM),
+        ),
+    )
+
+
+def theorem1_mirror_proof(rhs: sp.Expr) -> tuple[ProofStep, ...]:
+    """The mirror proof (``r_e <= 0``, upper bound): Lemma R with the roles of A and M
+    swapped, every exponent coefficient ``lam r_e <= 0``."""
+    r, lam, dl = r_np, S.lam, S.Delta
+    ma = M_M + dl + slack
+    tilt = S.p_M / S.p_A * sp.exp(-lam * r * dl)
+    return (
+        ProofStep(
+            "Lemma 0",
+            "B = (S_A - S_M)/(S_A + S_M)",
+            Eq(B_r, (S_A - S_M) / (S_A + S_M)),
+            definition("Lemma 0 (behavior)"),
+        ),
+        ProofStep(
+            "tanh identity",
+            "(S_A - S_M)/(S_A + S_M) = -tanh(ln(S_M/S_A)/2)",
+            Eq((S_A - S_M) / (S_A + S_M), -sp.tanh(sp.log(S_M / S_A) / 2)),
+            algebra(),
+        ),
+        mass_step("misaligned mass", M_SET, S_M, S.p_M, lam * r, M_M, "max", "-"),
+        mass_step("aligned mass", A_SET, S_A, S.p_A, lam * r, ma, "min", "-"),
+        ProofStep(
+            "ratio (roles swapped) + margin",
+            "Lemma R on (M, A): S_M/S_A >= (p_M/p_A) e^{-lam r_e Delta} for r_e <= 0",
+            Ge(S_M / S_A, tilt),
+            lemma(
+                "ratio (Lemma R)",
+                _ratio_mapping(S_M, S_A, S.p_M, S.p_A, lam * r * M_M, lam * r * ma, -lam * r * dl),
+            ),
+            chain=False,
+        ),
+        ProofStep(
+            "tanh monotone",
+            "-tanh(ln(R)/2) is decreasing in R",
+            Le(-sp.tanh(sp.log(S_M / S_A) / 2), -sp.tanh(sp.log(tilt) / 2)),
+            lemma("tanh(ln R / 2) monotone", {"R": S_M / S_A, "R_2": tilt}),
+        ),
+        ProofStep(
+            "artanh B_0",
+            "-ln(p_M/p_A)/2 = artanh(B_0) (p_A + p_M = 1)",
+            Eq(-sp.tanh(sp.log(tilt) / 2), rhs.subs(S.r_e, r)),
             algebra(_PARAM),
         ),
     )
@@ -132,14 +171,36 @@ def theorem1() -> Result:
         theorem1_hypotheses(),
         Ge(B_r, b.expr),
         "B[P_{r_e}] >= tanh(lam Delta/2 r_e + artanh B_0) for r_e >= 0; the same expression is "
-        "an upper bound for r_e <= 0 (linearized Assumption 1). Equality at r_e = 0, slope "
-        "(lam Delta/2)(1 - B_0^2), tends to 1; tight in the two-cluster geometry.",
+        "an upper bound for r_e <= 0 (linearized Assumption 1; proved separately). Equality at "
+        "r_e = 0, slope (lam Delta/2)(1 - B_0^2), tends to 1; tight in the two-cluster geometry.",
         theorem1_proof(b.expr),
         "high (~95%)",
         b,
         {S.r_e: r_nn, m_A: M_M + S.Delta + slack},
         ("The fitted slope of tanh(a r_e + b_0) is lam Delta/2, not lam Delta.",),
     )
+
+
+@cache
+def theorem1_mirror() -> Result:
+    b = E.theorem1()
+    return Result(
+        "Theorem 1",
+        "verified (r_e <= 0)",
+        "mirror: an upper bound for non-positive steering",
+        theorem1_hypotheses("-"),
+        Le(B_r, b.expr),
+        "B[P_{r_e}] <= tanh(lam Delta/2 r_e + artanh B_0) for r_e <= 0 under the linearized "
+        "Assumption 1 (delta = lam r_e v): Lemma R with the roles of A and M swapped. Equality "
+        "at r_e = 0; tends to -1 as r_e -> -inf.",
+        theorem1_mirror_proof(b.expr),
+        "high (~95%)",
+        None,
+        {S.r_e: r_np, m_A: M_M + S.Delta + slack},
+    )
+
+
+_T1_BASE = {"binary", "B_0", "Assumption 1", "Assumption 2"}
 
 
 @cache
@@ -154,7 +215,7 @@ def corollary1() -> Result:
         "verified",
         "alignment guarantee",
         (
-            *theorem1_hypotheses()[:4],
+            *(h for h in theorem1_hypotheses() if h.name in _T1_BASE),
             Hypothesis("Theorem 1", "proved above", Ge(B_r, t1)),
             Hypothesis("eps", "0 < eps < 1, -1 < B_0 < 0"),
             Hypothesis(
@@ -193,72 +254,4 @@ def corollary1() -> Result:
         "high on content, medium on the printed form",
         b,
         {S.r_e: r_at},
-    )
-
-
-@cache
-def theorem3() -> Result:
-    b = E.theorem3()
-    pmc = sp.Symbol("P_r(M')", nonnegative=True)
-    pmm = sp.Symbol("P_r(M'')", nonnegative=True)
-    r, e0 = r_nn, S.eps_mis
-    margin = 1 + S.B0 - 2 * e0
-    clean = sp.tanh(S.lam * S.Delta / 2 * r + sp.log(margin / (1 - S.B0)) / 2)
-    mis = 2 * e0 / margin * sp.exp(S.lam * S.D * r)
-    return Result(
-        "Theorem 3",
-        "verified",
-        "alignment under a soft margin",
-        (
-            Hypothesis("Assumption 1", "delta = lam r_e v"),
-            Hypothesis("Assumption 4", "constants (Delta, eps_mis, D)"),
-            Hypothesis("r_e >= 0", "", Ge(S.r_e, 0)),
-            Hypothesis("mass", "1 + B_0 > 2 eps_mis", Gt(margin, 0)),
-        ),
-        Ge(B_r, b.expr),
-        "B >= tanh(lam Delta r_e/2 + ln((1 + B_0 - 2 eps)/(1 - B_0))/2) "
-        "- 4 eps/(1 + B_0 - 2 eps) e^{lam D r_e}; equals Theorem 1 at eps_mis = 0.",
-        (
-            ProofStep(
-                "split",
-                "B = 1 - 2 P_r(M') - 2 P_r(M'')",
-                Eq(B_r, 1 - 2 * pmc - 2 * pmm),
-                algebra({B_r: 1 - 2 * pmc - 2 * pmm}),
-            ),
-            ProofStep(
-                "clean part",
-                "Lemma R on (A', M'), P0(A') >= (1+B_0)/2 - eps, "
-                "P0(M') <= (1-B_0)/2, tanh monotone",
-                Ge(1 - 2 * pmc, clean),
-                lemma("ratio (Lemma R)"),
-                chain=False,
-            ),
-            ProofStep(
-                "misclassified part",
-                "Lemma R on (M'', A') with the depth bound",
-                Le(pmm, mis),
-                lemma("ratio (Lemma R)"),
-                chain=False,
-            ),
-            ProofStep(
-                "combine",
-                "add the two bounds",
-                Ge(1 - 2 * pmc - 2 * pmm, clean - 2 * mis),
-                lemma(
-                    "add inequalities",
-                    {
-                        sp.Symbol("x_1", real=True): 1 - 2 * pmc,
-                        sp.Symbol("y_1", real=True): clean,
-                        sp.Symbol("x_2", real=True): -2 * pmm,
-                        sp.Symbol("y_2", real=True): -2 * mis,
-                    },
-                ),
-            ),
-            ProofStep(
-                "collect", "the stated form", Eq(clean - 2 * mis, b.expr.subs(S.r_e, r)), algebra()
-            ),
-        ),
-        "low-medium (~40%) on the paper's exact formula",
-        b,
-        {S.r_e: r_nn},
     )

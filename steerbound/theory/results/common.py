@@ -7,6 +7,7 @@ import sympy as sp
 B_r = sp.Symbol("B_{r_e}", real=True)  # steered behavior expectation B[P_{r_e}]
 H_r = sp.Symbol("H_{r_e}", nonnegative=True)  # steered helpfulness P_{r_e}(c)
 r_nn = sp.Symbol("r_e", nonnegative=True)  # r_e under the hypothesis r_e >= 0
+r_np = sp.Symbol("r_e", nonpositive=True)  # r_e under the hypothesis r_e <= 0
 S_A = sp.Symbol("S_A", positive=True)  # sum_{t in A} P0(t) e^{<u_t, delta>}
 S_M = sp.Symbol("S_M", positive=True)
 S_out = sp.Symbol("S_out", nonnegative=True)  # tilted mass outside T (and of ties g_t = 0)
@@ -21,3 +22,4 @@ m_G = sp.Symbol("m_G", nonnegative=True)  # min(G+, G-)
 s_Q = sp.Symbol("s_Q", nonnegative=True)
 s_Qm = sp.Symbol("s_Q-", nonnegative=True)
 s_G = sp.Symbol("s_G", nonnegative=True)
+s_Gm = sp.Symbol("s_G-", nonnegative=True)

@@ -32,6 +32,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+from steerbound.theory.results.tilted import TokenSet
+from steerbound.theory.sums import I, finite_sum
 
 _P, _X1, _X2 = (
     sp.Symbol("P", positive=True),
@@ -60,6 +62,39 @@ def _dec(name: str, text: str, x1: sp.Expr, x2: sp.Expr, chain: bool = True) -> 
     )
 
 
+T_PLUS, T_MINUS = TokenSet("T+"), TokenSet("T-")
+
+
+def _side_definitions() -> tuple[Hypothesis, ...]:
+    """T+ (``x = g_t > 0``) and T- (``x = |g_t| = -g_t > 0``), both non-empty (an empty side
+    has zero mass and its Jensen step is dropped)."""
+    a = S.lam * S.r_e
+    g = {
+        S.G_plus: finite_sum(T_PLUS.P[I] * T_PLUS.x[I], T_PLUS.n) / S.Q_plus,
+        S.G_minus: finite_sum(T_MINUS.P[I] * T_MINUS.x[I], T_MINUS.n) / S.Q_minus,
+    }
+    return (
+        *T_PLUS.definitions(S_plus, S.Q_plus, a),
+        *T_MINUS.definitions(S_minus, S.Q_minus, -a),
+        *(Hypothesis(str(k), "P0-weighted mean distance", Eq(k, v)) for k, v in g.items()),
+    )
+
+
+def _jensen_step(
+    name: str, ts: TokenSet, tilted: sp.Symbol, coef: sp.Expr, rhs: sp.Expr
+) -> ProofStep:
+    return ProofStep(
+        name,
+        f"sum_{{{ts.name}}} P0 e^{{a g}} >= Q e^{{a G}} (Jensen, n terms)",
+        Ge(tilted, rhs),
+        lemma(
+            "Jensen (exp convex, n terms)",
+            {"n": ts.n, "w_p": ts.P, "f": sp.Lambda(I, ts.x[I]), "c_r": coef},
+        ),
+        chain=False,
+    )
+
+
 def _t2_common() -> tuple[Hypothesis, ...]:
     return (
         Hypothesis("Assumption 1", "delta = lam r_e v (linearized)"),
@@ -76,7 +111,7 @@ def theorem2_forms() -> tuple[Result, ...]:
         "Theorem 2",
         "jensen",
         "helpfulness: Jensen form (Lemma 2a)",
-        _t2_common(),
+        (*_t2_common(), *_side_definitions()),
         Le(H_r, jb.expr),
         "H(r_e) <= P0/(P0 + Q+ e^{lam r_e G+} + Q- e^{-lam r_e G-}) for all r_e; tight at 0 iff "
         "eps = 0; exact for k = 2.",
@@ -90,20 +125,8 @@ def theorem2_forms() -> tuple[Result, ...]:
             _dec(
                 "drop tail", "remove tokens outside T", S_out + S_plus + S_minus, S_plus + S_minus
             ),
-            ProofStep(
-                "Jensen +",
-                "sum_{T+} P0 e^{a g} >= Q+ e^{a G+}",
-                Ge(S_plus, plus),
-                lemma("Jensen (exp convex)"),
-                chain=False,
-            ),
-            ProofStep(
-                "Jensen -",
-                "sum_{T-} P0 e^{a g} >= Q- e^{-a G-}",
-                Ge(S_minus, minus),
-                lemma("Jensen (exp convex)"),
-                chain=False,
-            ),
+            _jensen_step("Jensen +", T_PLUS, S_plus, a, plus),
+            _jensen_step("Jensen -", T_MINUS, S_minus, -a, minus),
             ProofStep(
                 "add",
                 "both sides",

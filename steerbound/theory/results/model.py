@@ -9,7 +9,11 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 * ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemma_catalog`) under
   ``mapping``; the instantiated conclusion must match the step, every instantiated premise must
   be a hypothesis, an earlier step, or decided true by sympy, and the lemma must be proved.
-  ``mapping=None`` marks a termwise application (the lemma is stated for 3 terms);
+  Mapping keys are the lemma's variables or their names; sums are instantiated with
+  ``IndexedBase`` and ``Lambda`` values (:mod:`steerbound.theory.lemma_catalog_sums`), and a
+  conclusion written with sums is matched after replacing the result's defined quantities
+  (hypotheses ``S_A = Sum(...)``) by their definitions. A lemma step without a mapping is
+  reported undecided;
 * ``hypothesis``: the step is one of the result's hypotheses;
 * ``definition``: the step instantiates the statement of a definition result.
 """
@@ -17,6 +21,7 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -27,7 +32,7 @@ from steerbound.theory.expressions import BoundExpression
 class Justification:
     kind: str  # "algebra" | "lemma" | "hypothesis" | "definition"
     name: str = ""
-    mapping: dict[sp.Symbol, sp.Expr] | None = None
+    mapping: dict[Any, sp.Expr] | None = None
     given: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
 
@@ -35,7 +40,7 @@ def algebra(given: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
     return Justification("algebra", given=dict(given or {}))
 
 
-def lemma(name: str, mapping: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
+def lemma(name: str, mapping: dict[Any, sp.Expr] | None = None) -> Justification:
     return Justification("lemma", name, mapping)
 
 
@@ -106,3 +111,7 @@ def Le(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
 
 def Gt(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
     return sp.Gt(lhs, rhs, evaluate=False)
+
+
+def Lt(lhs: sp.Expr, rhs: sp.Expr) -> sp.Rel:
+    return sp.Lt(lhs, rhs, evaluate=False)

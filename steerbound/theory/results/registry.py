@@ -10,6 +10,9 @@ from steerbound.theory.results import (
     corollaries,
     foundations,
     helpfulness,
+    helpfulness_mirror,
+    multi_token,
+    soft_margin,
 )
 from steerbound.theory.results.model import Result
 
@@ -32,14 +35,17 @@ def all_results() -> tuple[Result, ...]:
         foundations.lemma0_helpfulness(),
         *foundations.assumptions(),
         behavior.theorem1(),
+        behavior.theorem1_mirror(),
         behavior.corollary1(),
-        *helpfulness.theorem2_forms(),
+        *helpfulness.theorem2_forms()[:2],
+        helpfulness_mirror.theorem2_verified_negative(),
+        *helpfulness.theorem2_forms()[2:],
         corollaries.expected_helpfulness(),
         *corollaries.corollary2_forms(),
-        behavior.theorem3(),
+        soft_margin.theorem3(),
         foundations.proposition1(),
         *behavior_nonbinary.theorem4_forms(),
         behavior_nonbinary.theorem5(),
-        *behavior_nonbinary.theorem6_forms(),
+        *multi_token.theorem6_forms(),
         *corollaries.corollary3_forms(),
     )

@@ -1,0 +1,170 @@
+"""Theorem 6 (multi-token alignment, THEORY.md §9), proved over the aligned prefixes.
+
+Index ``i`` runs over the aligned prefixes ``pi_i`` (length < ell) of a response. The event
+"misaligned" is the disjoint union over i of "``pi_i``, then a misaligned token", so
+``P_r(misaligned) = sum_i P_r(pi_i) P_r(M | pi_i)``; the prefixes of each length have total
+probability <= 1, hence ``sum_i P_r(pi_i) <= ell``. At each prefix Theorem 1 holds with that
+step's ``B_i = P0(A_i|pi_i) - P0(M_i|pi_i) >= B_min``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import sympy as sp
+
+from steerbound.theory import expressions as E
+from steerbound.theory import symbols as S
+from steerbound.theory.results.common import B_r, r_nn
+from steerbound.theory.results.model import (
+    Eq,
+    Ge,
+    Gt,
+    Hypothesis,
+    Le,
+    Lt,
+    ProofStep,
+    Result,
+    algebra,
+    hypothesis,
+    lemma,
+)
+from steerbound.theory.sums import I, finite_sum, length
+
+n_pi = length("n_pi")
+W = sp.IndexedBase("P_r(pi)", nonnegative=True)
+B_i = sp.IndexedBase("B_i", real=True)
+B_ir = sp.IndexedBase("B_{i,r}", real=True)
+p_mis = sp.IndexedBase("P_r(M|pi)", nonnegative=True)
+pmis = sp.Symbol("P_r(misaligned)", nonnegative=True)
+
+
+def _side(name: str, text: str, rel: sp.Rel, lem: str, mapping: dict) -> ProofStep:  # type: ignore[type-arg]
+    return ProofStep(name, text, rel, lemma(lem, mapping), chain=False)
+
+
+@cache
+def theorem6_forms() -> tuple[Result, ...]:
+    b = E.theorem6()
+    r = r_nn
+    c = S.lam * S.Delta / 2 * r
+    u_i, u = c + sp.atanh(B_i[I]), c + sp.atanh(S.B_min)
+    per_step = (1 - sp.tanh(u)) / 2
+    mass = finite_sum(W[I], n_pi)
+    hyps = (
+        Hypothesis("prefix-closed", "aligned iff every token aligned; length <= ell"),
+        Hypothesis(
+            "decomposition",
+            "misaligned = disjoint union over aligned prefixes pi_i of 'pi_i, then M'",
+            Eq(pmis, finite_sum(W[I] * p_mis[I], n_pi)),
+        ),
+        Hypothesis(
+            "prefix mass", "aligned prefixes of each length < ell: mass <= 1", Le(mass, S.ell)
+        ),
+        Hypothesis(
+            "Theorem 1 at every prefix",
+            "Theorem 1's hypotheses at every aligned prefix (common lam, Delta)",
+            Ge(B_ir[I], sp.tanh(S.lam * S.Delta / 2 * S.r_e + sp.atanh(B_i[I]))),
+        ),
+        Hypothesis(
+            "Definition 1 at every prefix",
+            "P_r(M | pi_i) = (1 - B_{i,r})/2",
+            Eq(p_mis[I], (1 - B_ir[I]) / 2),
+        ),
+        Hypothesis("B_min", "B_min = min_i B_i > -1", Ge(B_i[I], S.B_min)),
+        Hypothesis("B_min > -1", "", Gt(S.B_min, -1)),
+        Hypothesis("B_i < 1", "misaligned tokens have positive mass", Lt(B_i[I], 1)),
+        Hypothesis("Definition 1", "B = 1 - 2 P_r(misaligned)", Eq(B_r, 1 - 2 * pmis)),
+        Hypothesis("r_e >= 0", "", Ge(S.r_e, 0)),
+    )
+    steps = (
+        ProofStep(
+            "Definition 1",
+            "B = 1 - 2 P_r(misaligned)",
+            Eq(B_r, 1 - 2 * pmis),
+            hypothesis("Definition 1"),
+        ),
+        _side(
+            "artanh monotone",
+            "B_i >= B_min",
+            Ge(sp.atanh(B_i[I]), sp.atanh(S.B_min)),
+            "artanh monotone",
+            {"x": B_i[I], "y": S.B_min},
+        ),
+        _side(
+            "tanh monotone", "", Ge(sp.tanh(u_i), sp.tanh(u)), "tanh monotone", {"x": u_i, "y": u}
+        ),
+        _side(
+            "Theorem 1 with B_min",
+            "",
+            Ge(B_ir[I], sp.tanh(u)),
+            "transitivity",
+            {"x": B_ir[I], "y": sp.tanh(u_i), "z": sp.tanh(u)},
+        ),
+        _side(
+            "per step",
+            "P_r(M | pi_i) <= (1 - tanh(lam Delta r_e/2 + artanh B_min))/2",
+            Le(p_mis[I], per_step),
+            "a - c x >= a - c y",
+            {"x": sp.tanh(u), "y": B_ir[I], "a": sp.Rational(1, 2), "c_0": sp.Rational(1, 2)},
+        ),
+        _side("tanh <= 1", "", Le(sp.tanh(u), 1), "tanh x <= 1", {"x": u}),
+        _side(
+            "union bound",
+            "sum over the aligned prefixes",
+            Le(pmis, mass * per_step),
+            "union bound (sum <= mass * max)",
+            {"n": n_pi, "w": W, "f": sp.Lambda(I, p_mis[I]), "m": per_step},
+        ),
+        _side(
+            "prefix mass <= ell",
+            "",
+            Ge(per_step * S.ell, per_step * mass),
+            "multiply by c >= 0",
+            {"x_1": S.ell, "y_1": mass, "c_0": per_step},
+        ),
+        _side(
+            "P_r(misaligned) <= ell per step",
+            "",
+            Ge(S.ell * per_step, pmis),
+            "transitivity",
+            {"x": S.ell * per_step, "y": mass * per_step, "z": pmis},
+        ),
+        ProofStep(
+            "1 - 2x",
+            "B = 1 - 2 P_r(misaligned) >= 1 - 2 ell (per step)",
+            Ge(1 - 2 * pmis, 1 - 2 * S.ell * per_step),
+            lemma("a - c x >= a - c y", {"x": pmis, "y": S.ell * per_step, "a": 1, "c_0": 2}),
+        ),
+        ProofStep(
+            "collect",
+            "the stated form",
+            Eq(1 - 2 * S.ell * per_step, b.expr.subs(S.r_e, r)),
+            algebra(),
+        ),
+    )
+    verified = Result(
+        "Theorem 6",
+        "verified",
+        "multi-token alignment with B_min",
+        hyps,
+        Ge(B_r, b.expr),
+        "B >= 1 - ell (1 - tanh(lam Delta r_e/2 + artanh B_min)); ell = 1 is Theorem 1.",
+        steps,
+        "medium (~60%)",
+        b,
+        {S.r_e: r_nn},
+    )
+    b0 = Result(
+        "Theorem 6",
+        "published",
+        "multi-token alignment with the response-level B_0",
+        (*hyps[:4], Hypothesis("B_0 <= B_i", "the paper's (false) per-step claim"), hyps[-1]),
+        Ge(B_r, b.expr.subs(S.B_min, S.B0)),
+        "The same expression fed B_0 instead of B_min; it relies on B_0 <= B_i for every step, "
+        "which is false in general.",
+        (),
+        "false in general",
+        b,
+    )
+    return verified, b0
