@@ -51,7 +51,8 @@ class DemoConfig:
     ``generation_stride``-th
     coefficient and at most ``generation_prompts`` prompts. ``budget`` is the helpfulness budget
     (relative loss) of the recommended coefficient. ``small_r`` bounds the window where
-    Assumption 1's linearity is fitted.
+    Assumption 1's linearity is fitted. ``plots=False`` writes only ``results.csv`` and
+    ``results.json`` (no figures, no report).
     """
 
     quick: bool = False
@@ -74,9 +75,13 @@ class DemoConfig:
     run_theory: bool = True
     run_simulation: bool = True
     progress: bool = True
+    plots: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "out_dir", Path(self.out_dir))
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir))
         if not 0.0 < self.budget < 1.0:
             raise ValueError(f"budget must be a fraction in (0, 1), got {self.budget}")
         if self.n_coefficients < 5 or self.n_coefficients % 2 == 0:
@@ -105,8 +110,6 @@ class DemoConfig:
                 generation_tokens=8,
             )
         base.update(overrides)
-        if "out_dir" in base:
-            base["out_dir"] = Path(base["out_dir"])
         return cls(**base)
 
     def grid(self) -> list[float]:

@@ -245,6 +245,10 @@ def write_outputs(result: Any) -> dict[str, Path]:
         "errors": result.errors,
     }
     result.summary = jsonable(record)
+    files["json"] = out / "results.json"
+    files["json"].write_text(json.dumps(result.summary, indent=1) + "\n", encoding="utf-8")
+    if not result.config.plots:
+        return files
     figures = build_figures(result)
     plots = out / "plots"
     plots.mkdir(exist_ok=True)
@@ -257,8 +261,6 @@ def write_outputs(result: Any) -> dict[str, Path]:
             plots / f"{name}.png",
             plots / f"{name}.svg",
         )
-    files["json"] = out / "results.json"
-    files["json"].write_text(json.dumps(result.summary, indent=1) + "\n", encoding="utf-8")
     files["report"] = out / "report.html"
     files["report"].write_text(build_report(result, figures, png), encoding="utf-8")
     return files

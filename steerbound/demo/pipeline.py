@@ -146,5 +146,5 @@ def run_demo(config: DemoConfig) -> DemoResult:
     result.files = write_outputs(result)
     lap("outputs", t0)
     timings["total"] = time.perf_counter() - start
-    _log(config, f"done in {timings['total']:.1f} s: {result.files['report']}")
+    _log(config, f"done in {timings['total']:.1f} s: {result.files.get('report', out)}")
     return result

@@ -87,7 +87,7 @@ def test_same_seed_same_numbers_and_step1_errors_are_reported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A second run with the same seed gives byte-identical results.csv and the same settings
-    record; a failing theory step is recorded and reported, and the rest still runs."""
+    record; a failing theory step is recorded in results.json, and the rest still runs."""
     from steerbound.demo import pipeline
 
     def broken() -> dict[str, Any]:
@@ -96,14 +96,16 @@ def test_same_seed_same_numbers_and_step1_errors_are_reported(
     monkeypatch.setattr(pipeline, "theory_summary", broken)
     config = DemoConfig.preset(
         quick=True, out_dir=tmp_path, cache_dir=test_organism_cache, progress=False,
-        run_simulation=False,
+        run_simulation=False, plots=False,
     )  # fmt: skip
     again = run_demo(config)
     assert (tmp_path / "results.csv").read_bytes() == (quick_demo / "results.csv").read_bytes()
     first = json.loads((quick_demo / "results.json").read_text())["settings"]
     assert again.summary["settings"] == first
     assert "theory exploded" in again.errors["theory"]
-    assert "theory exploded" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    record = json.loads((tmp_path / "results.json").read_text())
+    assert "theory exploded" in record["errors"]["theory"]
+    assert not (tmp_path / "report.html").exists()  # plots=False: numbers only
 
 
 def test_bad_budget_is_rejected(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
