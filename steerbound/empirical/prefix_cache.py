@@ -64,13 +64,13 @@ class PrefixState:
     ``hidden``: ``(P, T, hidden)`` unsteered output of block ``first``; ``calls[k]``: the
     arguments of block ``first + 1 + k``; ``readout``: ``(P,)`` last non-pad column per prompt;
     ``head_input``: ``(P, T, hidden)`` what reached the LM head with the upper blocks skipped
-    (used once to identify the final norm).
+    (used once to identify the final norm, then dropped).
     """
 
     hidden: torch.Tensor
     calls: list[BlockCall]
     readout: torch.Tensor
-    head_input: torch.Tensor
+    head_input: torch.Tensor | None
     tuple_output: bool
 
 
@@ -186,6 +186,8 @@ def find_suffix(model: Any, blocks: list[nn.Module], first: int, state: PrefixSt
         if isinstance(module := getattr(owner, name, None), nn.Module)
     ]
     target = state.head_input
+    if target is None:
+        raise ValueError("find_suffix needs a PrefixState that still holds head_input")
     for candidate in [*candidates, None]:
         mapped = state.hidden if candidate is None else candidate(state.hidden)
         mapped = mapped.to(target.device)
@@ -272,12 +274,13 @@ def _device_of(module: nn.Module, fallback: torch.Tensor) -> torch.device:
 
 
 def row_bytes(config: Any, seq_len: int, dtype: torch.dtype = torch.float32) -> int:
-    """Estimated peak working memory (bytes) of one row while a decoder block runs.
+    """Estimated peak live-tensor memory (bytes) of one row while a decoder block runs.
 
     Per token: about 10 hidden-size and 3 intermediate-size activations, one attention row per
     head (``heads * seq_len``) and the boolean mask row; per row: float32 logits at the readout
     position (three vocab-size buffers). Blocks run under ``no_grad`` and free their
-    activations, so the estimate does not depend on the number of blocks.
+    activations, so the estimate does not depend on the number of blocks. Process RSS can
+    exceed it by the allocator's caching (measured about 1.4x on CPU for hidden 512).
     """
     text = config.get_text_config() if hasattr(config, "get_text_config") else config
     hidden = int(text.hidden_size)
