@@ -25,9 +25,13 @@ class SettingMeasurements:
     coefficient on the unit vector (hidden-state units). Behavior rows are the held-out requests,
     helpfulness rows the evaluation questions. ``judged`` maps a sub-grid coefficient to its
     :class:`~steerbound.empirical.metrics.JudgedBehavior`; ``samples`` holds a few completions.
+    ``method``: the vector's extraction method; ``method_cosine``: its cosine at the steered
+    layer with the other method's vector (``pca`` vs ``mean_diff``).
     """
 
     spec: SettingSpec
+    method: str
+    method_cosine: float
     layer: int
     kappa: float
     residual_norm: float
@@ -59,26 +63,29 @@ class SettingMeasurements:
 
 def build_vector(
     model: Any, tokenizer: Any, organism: Organism, spec: SettingSpec, config: DemoConfig
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, float]:
     """(vector at every layer with per-layer read accuracy, the steered single-layer vector
-    scaled to ``kappa x`` its layer's mean residual norm)."""
+    scaled to ``kappa x`` its layer's mean residual norm, the cosine at the steered layer
+    between this vector and the one the other method (``pca``/``mean_diff``) extracts from the
+    same pairs)."""
     from steerbound.empirical import extract_vector
 
     oc = organism.config
     layer = oc.steer_layer if config.layer is None else config.layer
     kappa = oc.kappa if config.kappa is None else config.kappa
     pairs = organism.splits.contrast_prompts(spec.name)
+    method = config.vector_method or oc.vector_method
+    model_id = f"steerbound-organism-{oc.size}/{spec.variant}"
     every = extract_vector(
-        model,
-        tokenizer,
-        pairs,
-        list(range(oc.num_layers)),
-        method=oc.vector_method,
-        batch_size=128,
-        seed=config.seed,
-        model_id=f"steerbound-organism-{oc.size}/{spec.variant}",
+        model, tokenizer, pairs, list(range(oc.num_layers)), method,
+        batch_size=128, seed=config.seed, model_id=model_id,
+    )  # fmt: skip
+    other = "mean_diff" if method == "pca" else "pca"
+    check = extract_vector(
+        model, tokenizer, pairs, [layer], other, batch_size=128, seed=config.seed
     )
-    return every, every.with_layers([layer]).scaled_to_residual_norm(kappa)
+    cosine = float(every.directions[layer].double() @ check.directions[layer].double())
+    return every, every.with_layers([layer]).scaled_to_residual_norm(kappa), cosine
 
 
 def measure_setting(
@@ -99,7 +106,7 @@ def measure_setting(
     from steerbound.empirical.sweep import SweepPrompt
 
     model, tokenizer = organism.load(spec.variant)
-    every, vector = build_vector(model, tokenizer, organism, spec, config)
+    every, vector, cosine = build_vector(model, tokenizer, organism, spec, config)
     layer = vector.layers[0]
     kappa = float(vector.manifest.scale[layer] / vector.manifest.mean_residual_norm[layer])
     grid = config.grid()
@@ -156,6 +163,8 @@ def measure_setting(
         samples[c] = texts[:2]
     return SettingMeasurements(
         spec=spec,
+        method=vector.manifest.method,
+        method_cosine=cosine,
         layer=layer,
         kappa=kappa,
         residual_norm=vector.manifest.mean_residual_norm[layer],

@@ -90,6 +90,7 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
             "r2": f.r2,
             "derived": f.derived,
             "fixed": f.fixed,
+            "degenerate": f.degenerate,
         }
 
     return {
@@ -97,6 +98,8 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
         "variant": m.spec.variant,
         "pushes_towards": m.spec.pushes_towards,
         "vector": {
+            "method": m.method,
+            "cosine_pca_mean_diff": m.method_cosine,
             "layer": m.layer,
             "kappa": m.kappa,
             "mean_residual_norm": m.residual_norm,
@@ -104,6 +107,9 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
             "read_accuracy": m.read_accuracy,
             "r_e_unit_abs": m.kappa * m.residual_norm,
         },
+        "helpfulness_options_at_0": float(
+            m.p_correct_options[np.flatnonzero(m.r_e == 0)[0]].mean()
+        ),
         "n_behavior_prompts": int(m.behavior.shape[1]),
         "n_questions": int(m.p_correct_options.shape[1]),
         "fits": {
@@ -123,6 +129,7 @@ def setting_record(m: Any, a: Any) -> dict[str, Any]:
                 "fitted_stderr": p.fitted_stderr,
                 "measured": p.measured,
                 "ratio": p.ratio,
+                "identifiable": p.identifiable,
             }
             for p in a.parameters
         ],

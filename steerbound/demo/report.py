@@ -26,6 +26,12 @@ BOUNDS_NOTE = (
     "question) and compared with the measured curve; a violation is a measured point on the "
     "wrong side of the bound."
 )
+METHOD_NOTE = (
+    "Vectors: 'pca' is RepE PCA (pair differences in a seeded random order within each pair, "
+    "recentred, first principal component, unit norm, + towards the positive prompts by "
+    "majority vote), the paper's method and the default; 'mean_diff' the normalised mean "
+    "difference. Their cosine at the steered layer is shown (both extracted from the same pairs)."
+)
 TRADEOFF_NOTE = (
     "Efficient regime: the r_e where the marginal alignment gain per unit of helpfulness lost "
     "exceeds 1 on the fitted curves (it starts at 0 unless B(0) is saturated, where the tanh is "
@@ -34,16 +40,53 @@ TRADEOFF_NOTE = (
 )
 
 
+DEGENERATE_NOTE = (
+    "{names}: a ≈ 0 (P0 ≈ 1, the model answers correctly at r_e = 0), so b = sqrt(2c/a) is not "
+    "identifiable from the data; only the curvature c = a·b²/2 is (shown with its standard "
+    "error), and b is not compared with the measured lam·sigma·beta."
+)
+FLOOR_NOTE = (
+    "The paper's 1/k-floor curve (1−2/k)/(1+a+c·r_e²)+1/k is at most 1−1/k = {cap:.3g} (its "
+    "value at r_e = 0 with a = 0). Helpfulness over the options is {h0:.3f} at r_e = 0 here, "
+    "above that cap, so this curve cannot fit the data (R² {r2:.3g}); it is the paper's "
+    "heuristic, not a bound, and the tradeoff predictions use the better-fitting form."
+)
+
+
 def _fit_rows(record: dict[str, Any]) -> list[list[Any]]:
     rows = []
     for name, f in record["fits"].items():
+        shown = {k: (v, f["stderr"][k]) for k, v in f["params"].items()}
+        if "c" in f["derived"]:
+            shown["c"] = tuple(f["derived"]["c"])
+            if f.get("degenerate"):
+                del shown["b"]  # undetermined: only c = a b^2/2 is (see DEGENERATE_NOTE)
         params = ", ".join(
-            f"{k}={v:.4g} ± {f['stderr'][k]:.2g}"
-            for k, v in f["params"].items()
-            if v is not None and f["stderr"][k] is not None
+            f"{k}={v:.4g} ± {e:.2g}"
+            for k, (v, e) in shown.items()
+            if v is not None and e is not None
         )
-        rows.append([name, params, f["r2"]])
+        note = "degenerate: b not identifiable" if f.get("degenerate") else ""
+        rows.append([name, params, f["r2"], note])
     return rows
+
+
+def _fit_notes(record: dict[str, Any]) -> list[str]:
+    """The sentences that go with a setting's fits table (degenerate fits, the 1/k cap)."""
+    notes = []
+    degenerate = [name for name, f in record["fits"].items() if f.get("degenerate")]
+    if degenerate:
+        notes.append(DEGENERATE_NOTE.format(names=", ".join(degenerate)))
+    for f in record["fits"].values():
+        if f["form"] == "helpfulness_floor":
+            cap, h0 = 1 - 1 / f["fixed"]["k"], record["helpfulness_options_at_0"]
+            if h0 > cap:
+                notes.append(FLOOR_NOTE.format(cap=cap, h0=h0, r2=f["r2"]))
+    return notes
+
+
+def _ratio(p: dict[str, Any]) -> Any:
+    return p["ratio"] if p.get("identifiable", True) else "not identifiable"
 
 
 def _tradeoff_rows(settings: dict[str, Any]) -> list[list[Any]]:
@@ -119,13 +162,17 @@ def build_report(
     org.table(["variant", *diag["base"]], [[v, *d.values()] for v, d in diag.items()])
 
     vec = rep.section("vectors", "3. Steering vectors")
-    heads = ["setting", "steered layer", "kappa", "mean residual norm", "r_e unit (absolute)"]
+    vec.text(METHOD_NOTE)
+    heads = ["setting", "method", "cos(pca, mean_diff)", "steered layer", "kappa",
+             "mean residual norm", "r_e unit (absolute)"]  # fmt: skip
     vrows = []
     for r in s["settings"].values():
         v = r["vector"]
         accuracy = v["read_accuracy"][str(v["layer"])]
-        vrows.append([r["title"], v["layer"], v["kappa"], v["mean_residual_norm"],
-                      v["r_e_unit_abs"], v["n_pairs"], accuracy])  # fmt: skip
+        vrows.append([
+            r["title"], v["method"], v["cosine_pca_mean_diff"], v["layer"], v["kappa"],
+            v["mean_residual_norm"], v["r_e_unit_abs"], v["n_pairs"], accuracy,
+        ])  # fmt: skip
     vec.table([*heads, "pairs", "read accuracy (steered layer)"], vrows)
     fig(vec, "read_accuracy")
 
@@ -143,9 +190,12 @@ def build_report(
     fits = rep.section("fits", "5. Fits and measured parameters")
     for rec in s["settings"].values():
         fits.text(f"{rec['title']}. " + GAP_NOTE.format(r2=rec["logit_gap_linear"]["r2"]))
-        fits.table(["fit", "parameters (± standard error)", "R²"], _fit_rows(rec))
+        heads = ["fit", "parameters (± standard error; c = a·b²/2)", "R²", "note"]
+        fits.table(heads, _fit_rows(rec))
+        for note in _fit_notes(rec):
+            fits.text(note)
         comparison = [
-            [p["name"], p["fitted"], p["fitted_stderr"], p["measured"], p["ratio"]]
+            [p["name"], p["fitted"], p["fitted_stderr"], p["measured"], _ratio(p)]
             for p in rec["parameter_comparison"]
         ]
         fits.table(["quantity", "fitted", "± stderr", "measured", "fitted / measured"], comparison)
@@ -172,6 +222,12 @@ def build_report(
     trade.table(heads, _tradeoff_rows(s["settings"]))
 
     conf = rep.section("config", "7. Configuration, versions and timings")
+    methods = sorted({str(r["vector"].get("method")) for r in s["settings"].values()})
+    conf.text(
+        f"Vector method: {', '.join(methods)} (config vector_method={cfg.vector_method!r}; None: "
+        "the organism's default). RepE PCA meets the issue's targets on the default organism; "
+        "see the DemoConfig docstring for the comparison with mean_diff."
+    )
     conf.table(["key", "value"], [[k, str(v)] for k, v in s["config"].items()])
     conf.table(["library", "version"], list(s["versions"].items()))
     conf.table(["step", "seconds"], [[k, v] for k, v in result.timings.items()])

@@ -30,17 +30,19 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ParameterRow:
     """One fitted quantity next to its value measured from the assumptions (``ratio`` =
-    fitted / measured; NaN where either is missing or measured is 0)."""
+    fitted / measured; NaN where either is missing, measured is 0, or the fitted value is not
+    ``identifiable`` from the data, e.g. ``b`` of a degenerate helpfulness fit)."""
 
     name: str
     fitted: float
     fitted_stderr: float
     measured: float
+    identifiable: bool = True
 
     @property
     def ratio(self) -> float:
         ok = np.isfinite(self.fitted) and np.isfinite(self.measured) and self.measured != 0
-        return self.fitted / self.measured if ok else float("nan")
+        return self.fitted / self.measured if ok and self.identifiable else float("nan")
 
 
 def compare_parameters(
@@ -56,8 +58,10 @@ def compare_parameters(
     """Fitted parameters beside measured ones.
 
     Rows: ``lam``, ``Delta``, ``lam*sigma`` (measured only; ``lam_sigma`` defaults to
-    ``lam*sigma``), ``lam*Delta/2`` (tanh slope vs ``lam*delta/2``) and ``lam*sigma*beta``
-    (parabolic ``b`` vs ``lam*sigma*beta``) when the corresponding fit is given.
+    ``lam*sigma``), ``lam*Delta/2`` (tanh slope vs ``lam*delta/2``) when ``behavior_fit`` is
+    given; with ``helpfulness_fit``: ``lam*sigma*beta`` (parabolic ``b`` vs ``lam*sigma*beta``;
+    ``identifiable=False`` and no ratio when the fit is ``degenerate``, i.e. ``a ~ 0``) and
+    ``a*b^2/2`` (the identifiable curvature ``c``, fitted only).
     """
     nan = float("nan")
     if not np.isfinite(lam_sigma):
@@ -72,7 +76,11 @@ def compare_parameters(
         rows.append(ParameterRow("lam*Delta/2", slope, se, lam * delta / 2))
     if helpfulness_fit is not None:
         b, se = helpfulness_fit.params["b"], helpfulness_fit.stderr["b"]
-        rows.append(ParameterRow("lam*sigma*beta", b, se, lam_sigma * beta))
+        identifiable = not helpfulness_fit.degenerate
+        rows.append(ParameterRow("lam*sigma*beta", b, se, lam_sigma * beta, identifiable))
+        if "c" in helpfulness_fit.derived:
+            c, se_c = helpfulness_fit.derived["c"]
+            rows.append(ParameterRow("a*b^2/2", c, se_c, nan))
     return rows
 
 

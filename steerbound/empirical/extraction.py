@@ -1,5 +1,8 @@
 """Read hidden states and extract steering vectors (RepE PCA or mean difference).
 
+RepE PCA: pair differences with a seeded random order within each pair, recentred, first
+principal component, unit norm, sign by majority vote (:func:`fit_direction`).
+
 Reading convention: the output of decoder block ``l`` (``hidden_states[l + 1]``; for the last
 block this is *before* the final norm, where steering adds) at each prompt's **last non-pad
 token**, found from the attention mask, so left and right padding give the same states.
@@ -114,17 +117,37 @@ def split_pairs(n: int, holdout_fraction: float, seed: int) -> tuple[np.ndarray,
     return np.sort(order[n_holdout:]), np.sort(order[:n_holdout])
 
 
-def fit_direction(differences: torch.Tensor, method: str) -> torch.Tensor:
+def pair_flip_signs(n: int, seed: int) -> np.ndarray:
+    """The RepE random pair order as signs: ``(n,)`` float64 of ``+1``/``-1`` with exactly
+    ``n // 2`` entries ``-1``, at the indices ``np.random.default_rng(seed).permutation(n) <
+    n // 2``. Balanced so that the differences' shared component cancels in the mean."""
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    flipped = np.random.default_rng(seed).permutation(n) < n // 2
+    return np.where(flipped, -1.0, 1.0)
+
+
+def fit_direction(differences: torch.Tensor, method: str, *, seed: int = 0) -> torch.Tensor:
     """Unit direction from ``(n, hidden)`` pair differences (positive - negative), float64.
 
-    ``"pca"``: first right singular vector of the recentred differences; ``"mean_diff"``: their
-    mean. The sign is then set by majority vote of the projections of the (uncentred)
-    differences, so that ``+`` points towards the positive prompts (ties: sign of the mean
-    projection).
+    ``"pca"`` (RepE): each difference is negated with the seeded signs of
+    :func:`pair_flip_signs` (a random order within each pair), the flipped differences are
+    recentred and the first right singular vector is taken. Without the flips the recentring
+    would remove exactly what the differences share (their mean, the behavior direction) and PCA
+    would return the leading direction of the pair-to-pair *noise*. ``"mean_diff"``: the mean
+    difference. The direction is normalised, then its sign set by majority vote of the
+    projections of the (unflipped, uncentred) differences, so that ``+`` points towards the
+    positive prompts (ties: sign of the mean projection).
     """
     d = differences.double()
+    if d.ndim != 2 or d.shape[0] < 1:
+        raise ValueError(f"differences must have shape (n >= 1, hidden), got {tuple(d.shape)}")
     if method == "pca":
-        _, _, vh = torch.linalg.svd(d - d.mean(dim=0, keepdim=True), full_matrices=False)
+        signs = torch.from_numpy(pair_flip_signs(d.shape[0], seed)).to(d)
+        flipped = d * signs[:, None]
+        _, _, vh = torch.linalg.svd(
+            flipped - flipped.mean(dim=0, keepdim=True), full_matrices=False
+        )
         direction = vh[0]
     elif method == "mean_diff":
         direction = d.mean(dim=0)
@@ -158,7 +181,8 @@ def extract_vector(
 ) -> SteeringVector:
     """Build a unit-norm :class:`SteeringVector` from contrast pairs.
 
-    Directions are fitted on a random ``1 - holdout_fraction`` of the pairs (``seed``); the
+    Directions are fitted on a random ``1 - holdout_fraction`` of the pairs (``seed``; the same
+    seed draws PCA's random pair order, see :func:`fit_direction`); the
     manifest's ``read_accuracy[l]`` is the fraction of held-out pairs whose positive prompt
     projects higher than its negative one on ``v_l`` (on the training pairs if none are held
     out), and ``mean_residual_norm[l]`` the mean read-position norm over all prompts.
@@ -187,7 +211,7 @@ def extract_vector(
     norms: dict[int, float] = {}
     for l in layers:
         differences = (states[l][:n] - states[l][n:]).double()
-        direction = fit_direction(differences[torch.from_numpy(train)], method)
+        direction = fit_direction(differences[torch.from_numpy(train)], method, seed=seed)
         held = differences[torch.from_numpy(evaluate)] @ direction
         accuracy[l] = float((held > 0).double().mean())
         norms[l] = float(states[l].double().norm(dim=1).mean())

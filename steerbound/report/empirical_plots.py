@@ -33,8 +33,15 @@ def _dense(r_e: np.ndarray) -> np.ndarray:
 
 
 def _fit_label(fit: FitResult) -> str:
-    parts = [f"{k}={v:.3g}±{fit.stderr[k]:.2g}" for k, v in fit.params.items()]
-    return f"{fit.form}: " + ", ".join(parts) + f", R²={fit.r2:.3f}"
+    """Parameters ± stderr; for a degenerate helpfulness fit ``a`` and the identifiable
+    curvature ``c = a b²/2`` instead of the undetermined ``b``."""
+    shown = {k: (v, fit.stderr[k]) for k, v in fit.params.items()}
+    if fit.degenerate and "c" in fit.derived:
+        shown.pop("b", None)
+        shown["c"] = fit.derived["c"]
+    parts = [f"{k}={v:.3g}±{e:.2g}" for k, (v, e) in shown.items()]
+    note = " (b not identifiable)" if fit.degenerate else ""
+    return f"{fit.form}: " + ", ".join(parts) + f"{note}, R²={fit.r2:.3f}"
 
 
 def plot_behavior_fit(

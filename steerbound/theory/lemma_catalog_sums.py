@@ -38,9 +38,7 @@ _u = sp.Symbol("u", real=True)
 
 def _nonneg_sum(diff: sp.Expr, what: str) -> LemmaProof:
     ok = sum_nonnegative(diff)
-    return LemmaProof(
-        "passed" if ok else "undecided", f"{what}: {sum_normal(diff)} >= 0 termwise"
-    )
+    return LemmaProof("passed" if ok else "undecided", f"{what}: {sum_normal(diff)} >= 0 termwise")
 
 
 def _ge_min() -> LemmaProof:

@@ -68,9 +68,7 @@ def parabola_mirror_properties(expr: sp.Expr, coef: sp.Expr) -> list[Outcome]:
     return [
         _eq("value at 0", expr.subs(r, 0), S.P0 / (S.P0 + coef * (1 - S.P0))),
         _eq("even in r_e (mirror of r_e >= 0)", expr.subs(r, -r), expr),
-        _limit(
-            "limit r_e -> -inf is 0", expr.subs({S.sigma: 1, S.beta: 1, S.alpha: 1}), -sp.oo, 0
-        ),
+        _limit("limit r_e -> -inf is 0", expr.subs({S.sigma: 1, S.beta: 1, S.alpha: 1}), -sp.oo, 0),
     ]
 
 

@@ -58,6 +58,12 @@ def test_report_is_self_contained_with_every_section(quick_demo: Path) -> None:
     images = re.findall(r'<img src="([^"]+)"', text)
     assert len(images) >= 10 and all(src.startswith("data:image/png;base64,") for src in images)
     assert "http://" not in text and "https://" not in text
+    record = json.loads((quick_demo / "results.json").read_text())
+    for setting in record["settings"].values():
+        if setting["helpfulness_options_at_0"] > 0.75:  # above the 1/k-floor curve's cap (k=4)
+            assert "cannot fit the data" in text
+        if any(f["degenerate"] for f in setting["fits"].values()):
+            assert "not identifiable" in text
 
 
 def test_results_json_and_csv(quick_demo: Path) -> None:
@@ -78,6 +84,16 @@ def test_results_json_and_csv(quick_demo: Path) -> None:
         rec = setting["tradeoff"]["recommendation"]
         assert rec["within_budget"] is True and rec["r_e"] * setting["tradeoff"]["direction"] > 0
         assert setting["vector"]["read_accuracy"][str(setting["vector"]["layer"])] >= 0.9
+        # RepE PCA is the default and agrees with the mean difference on this organism
+        assert setting["vector"]["method"] == "pca", name
+        assert setting["vector"]["cosine_pca_mean_diff"] > 0.9, name
+        # the curvature c = a b^2/2 is always reported; an undetermined b is never compared
+        parabolic = setting["fits"]["parabolic (options)"]
+        c, se_c = parabolic["derived"]["c"]
+        assert c > 0 and se_c is not None and se_c < c, name
+        rows = {p["name"]: p for p in setting["parameter_comparison"]}
+        assert rows["lam*sigma*beta"]["identifiable"] is not parabolic["degenerate"]
+        assert rows["a*b^2/2"]["fitted"] == c
 
 
 def test_same_seed_same_numbers_and_step1_errors_are_reported(

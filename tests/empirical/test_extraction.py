@@ -14,6 +14,7 @@ from steerbound.empirical.extraction import (
     extract_vector,
     fit_direction,
     last_token_hidden_states,
+    pair_flip_signs,
     split_pairs,
 )
 from steerbound.empirical.pairs import ContrastPair
@@ -51,6 +52,18 @@ def test_reads_hidden_states_at_last_real_token(model_and_tokenizer: tuple[Any, 
             )
 
 
+def _numpy_repe_pca(diffs: np.ndarray, seed: int) -> np.ndarray:
+    """Independent RepE PCA: the documented seeded random order within each pair (a balanced
+    half of the differences negated), recentre, first right singular vector, majority vote."""
+    flip = np.random.default_rng(seed).permutation(len(diffs)) < len(diffs) // 2
+    flipped = np.where(flip[:, None], -diffs, diffs)
+    _, _, vt = np.linalg.svd(flipped - flipped.mean(axis=0), full_matrices=False)
+    direction = vt[0] / np.linalg.norm(vt[0])
+    projections = diffs @ direction
+    votes = np.sign(projections).sum()
+    return -direction if votes < 0 or (votes == 0 and projections.mean() < 0) else direction
+
+
 def test_pca_matches_numpy(model_and_tokenizer: tuple[Any, Any]) -> None:
     model, tok = model_and_tokenizer
     vector = extract_vector(model, tok, PAIRS, [0, 1], "pca", holdout_fraction=0.25, seed=3)
@@ -58,12 +71,40 @@ def test_pca_matches_numpy(model_and_tokenizer: tuple[Any, Any]) -> None:
     train, _ = split_pairs(len(PAIRS), 0.25, 3)
     for layer in (0, 1):
         diffs = (states[layer][: len(PAIRS)] - states[layer][len(PAIRS) :]).double().numpy()[train]
-        _, _, vt = np.linalg.svd(diffs - diffs.mean(axis=0), full_matrices=False)
+        expected = _numpy_repe_pca(diffs, seed=3)
         ours = vector.directions[layer].double().numpy()
-        assert abs(float(ours @ vt[0])) == pytest.approx(1.0, abs=1e-6)
+        np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-6)  # sign included
         assert np.linalg.norm(ours) == pytest.approx(1.0, abs=1e-6)
-        votes = np.sign(diffs @ ours)
-        assert votes.sum() > 0 or (votes.sum() == 0 and (diffs @ ours).mean() > 0)
+        assert (np.sign(diffs @ ours).sum()) >= 0
+
+
+def test_pair_flip_signs_are_balanced_and_seeded() -> None:
+    for n in (2, 3, 8, 33):
+        signs = pair_flip_signs(n, seed=5)
+        assert set(np.unique(signs)) <= {-1.0, 1.0} and int((signs < 0).sum()) == n // 2
+        np.testing.assert_array_equal(signs, pair_flip_signs(n, seed=5))
+    assert not np.array_equal(pair_flip_signs(64, 0), pair_flip_signs(64, 1))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_pca_finds_the_shared_direction_of_the_differences(seed: int) -> None:
+    """Regression: d_i = m u + noise with a constant shared part. Recentring without the random
+    pair order removes m u entirely (the old behaviour: a direction of the noise, about
+    orthogonal to u); RepE PCA with the flips recovers u, oriented towards the positives."""
+    rng = np.random.default_rng(seed)
+    n, hidden, m = 48, 32, 1.0
+    u = rng.normal(size=hidden)
+    u /= np.linalg.norm(u)
+    noise = rng.normal(scale=0.4 / np.sqrt(hidden), size=(n, hidden))  # ||noise|| ~ 0.4 < m
+    diffs = m * u + noise
+    found = fit_direction(torch.from_numpy(diffs), "pca", seed=seed).numpy()
+    assert abs(float(found @ u)) > 0.95
+    assert float(found @ u) > 0  # + = towards the positive examples
+    # the old recentred-only PCA fails this very check: the test can fail
+    _, _, vt = np.linalg.svd(diffs - diffs.mean(axis=0), full_matrices=False)
+    assert abs(float(vt[0] @ u)) < 0.5
+    mean_diff = fit_direction(torch.from_numpy(diffs), "mean_diff").numpy()
+    assert float(mean_diff @ u) > 0.95
 
 
 def test_swapping_pairs_negates_the_vector(llama: tuple[Any, Any]) -> None:

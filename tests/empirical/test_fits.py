@@ -106,6 +106,49 @@ def test_floor_fit_recovers() -> None:
     assert exact.derived["h0"][0] == pytest.approx(0.8, abs=1e-6)
 
 
+def test_curvature_is_identified_when_a_is_zero() -> None:
+    """P0 ~ 1 (a ~ 0): b = sqrt(2c/a) is undetermined, the curvature c = a b^2/2 is not. c is
+    recovered within its standard error (whose scale matches the spread over noise draws), and
+    the fit is flagged degenerate."""
+    c_true, a_true = 0.004, 1e-7
+    clean = helpfulness_parabolic_form(R_H, a_true, np.sqrt(2 * c_true / a_true))
+    rng = np.random.default_rng(0)
+    fits = [
+        fit_helpfulness_parabolic(R_H, clean + rng.normal(0, 0.005, R_H.size)) for _ in range(150)
+    ]
+    c = np.array([f.derived["c"][0] for f in fits])
+    se = np.array([f.derived["c"][1] for f in fits])
+    assert abs(c.mean() - c_true) < 4 * c.std() / np.sqrt(c.size) + 1e-5
+    assert 0.7 < c.std() / se.mean() < 1.3
+    assert np.mean(np.abs(c - c_true) < 2 * se) > 0.9
+    assert np.mean([f.degenerate for f in fits]) > 0.9
+    one = fits[0]
+    assert one.degenerate and abs(one.derived["c"][0] - c_true) < 3 * one.derived["c"][1]
+    assert one.params["a"] * one.params["b"] ** 2 / 2 == pytest.approx(one.derived["c"][0])
+    assert np.allclose(one.predict(R_H), clean, atol=0.01)  # the curve itself is well fitted
+    assert one.r2 > 0.9 and np.isfinite(one.predict(R_H)).all()
+    rows = {r.name: r for r in compare_parameters(None, one, lam=1.0, lam_sigma=0.5, beta=0.2)}
+    assert not rows["lam*sigma*beta"].identifiable and np.isnan(rows["lam*sigma*beta"].ratio)
+    assert rows["a*b^2/2"].fitted == one.derived["c"][0]
+    noisy = helpfulness_floor_form(R_H, 1e-9, 900.0, 4) + rng.normal(0, 0.005, R_H.size)
+    floor = fit_helpfulness_floor(R_H, noisy, k=4)
+    c_floor, se_floor = floor.derived["c"]
+    assert floor.degenerate and abs(c_floor - 1e-9 * 900**2 / 2) < 3 * se_floor
+
+
+def test_identified_fit_is_not_degenerate_and_c_matches() -> None:
+    y = helpfulness_parabolic_form(R_H, 0.5, 0.3) + np.random.default_rng(2).normal(
+        0, 0.01, R_H.size
+    )
+    fit = fit_helpfulness_parabolic(R_H, y)
+    assert not fit.degenerate
+    c, se_c = fit.derived["c"]
+    assert abs(c - 0.5 * 0.3**2 / 2) < 4 * se_c
+    row = {r.name: r for r in compare_parameters(None, fit, lam_sigma=1.5, beta=0.2)}
+    assert row["lam*sigma*beta"].identifiable
+    assert row["lam*sigma*beta"].ratio == pytest.approx(fit.params["b"] / 0.3)
+
+
 def test_compare_parameters() -> None:
     fit = fit_behavior_tanh(R_B, np.tanh(0.6 * R_B))
     rows = {r.name: r for r in compare_parameters(fit, lam=2.0, delta=0.6, sigma=0.5)}
