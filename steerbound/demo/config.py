@@ -54,7 +54,7 @@ class DemoConfig:
     Assumption 1's linearity is fitted. ``plots=False`` writes only ``results.csv`` and
     ``results.json`` (no figures, no report).
 
-    ``vector_method`` (``None``: the organism's default) is RepE ``"pca"``, the paper's method:
+    ``vector_method`` (``None``: the organism's default, RepE ``"pca"``, the paper's method):
     with the random pair order of :func:`steerbound.empirical.extraction.fit_direction` it meets
     the issue's targets on the default organism (base setting, seed 0: behavior -0.99 to +0.98,
     tanh R^2 0.997, helpfulness 0.94 at the behavior midpoint), identically to ``"mean_diff"``
@@ -76,7 +76,7 @@ class DemoConfig:
     small_r: float = 2.0
     kappa: float | None = None
     layer: int | None = None
-    vector_method: str | None = "pca"
+    vector_method: str | None = None
     generation_stride: int = 4
     generation_prompts: int = 32
     generation_tokens: int = 12

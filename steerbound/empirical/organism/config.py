@@ -32,9 +32,9 @@ class OrganismConfig:
 
     Steering defaults for this organism (used by the demo): decoder block ``steer_layer``
     (0-based), vector extracted with ``vector_method`` and scaled to ``kappa`` times that
-    layer's mean residual norm over the extraction prompts. ``mean_diff`` is the default because
-    the recentred PCA removes the pairs' shared difference, which on this organism is the refusal
-    direction itself (PCA moves the base model's behavior only from -0.89 to -0.42 over [-10, 10]).
+    layer's mean residual norm over the extraction prompts. RepE ``pca`` (the paper's method, with
+    the random pair order of :func:`steerbound.empirical.extraction.fit_direction`) is the
+    default; on this organism it gives the same direction as ``mean_diff`` (cosine 1.000).
     """
 
     size: str = "default"
@@ -65,7 +65,7 @@ class OrganismConfig:
     # steering defaults (not part of the cache key: they do not change the trained weights)
     steer_layer: int = 2
     kappa: float = 0.2
-    vector_method: str = "mean_diff"
+    vector_method: str = "pca"
 
     def __post_init__(self) -> None:
         positive = (
