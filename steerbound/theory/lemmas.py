@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy as sp
+
+from steerbound.theory import witness
 
 Status = str  # "passed" | "failed" | "undecided"
 
@@ -97,33 +99,38 @@ def combine(*proofs: LemmaProof) -> LemmaProof:
     return LemmaProof("passed", " | ".join(p.detail for p in proofs))
 
 
-def _witness_point(expr: sp.Expr) -> dict[sp.Symbol, sp.Expr]:
-    """A sample point in every symbol's domain (small positive rationals, integers >= 3)."""
-    point: dict[sp.Symbol, sp.Expr] = {}
-    for i, sym in enumerate(sorted(expr.free_symbols, key=str)):
-        point[sym] = sp.Integer(3 + i) if sym.is_integer else sp.Rational(2 + i, 7 + 3 * i)
-    return point
-
-
 def fast_zero(expr: sp.Expr) -> bool:
     """Cheap sufficient test for ``expr == 0``: exp-rewrite, log expansion (sound: sympy only
     expands logs of arguments it knows are positive), then rational cancellation."""
     if expr == 0 or sp.expand(expr) == 0:
         return True
-    e = sp.powsimp(sp.expand(sp.expand_log(expr.rewrite(sp.exp))))
+    e = expr.rewrite(sp.exp)
+    if _cancels(e):
+        return True
+    # Inverse hyperbolic functions as logs (artanh x = (ln(1 + x) - ln(1 - x))/2, sympy's own
+    # definition), so that e.g. e^{2 artanh B_0} becomes (1 + B_0)/(1 - B_0).
+    inverse = (sp.atanh, sp.asinh, sp.acosh)
+    return e.has(*inverse) and _cancels(
+        e.replace(lambda a: isinstance(a, inverse), lambda a: a.rewrite(sp.log))
+    )
+
+
+def _cancels(e: sp.Expr) -> bool:
+    """``e`` is 0 as a rational function of its generators after log and power expansion."""
+    e = sp.powsimp(sp.expand(sp.expand_log(e)))
     return bool(sp.cancel(sp.together(e)) == 0)
 
 
+@lru_cache(maxsize=4096)
 def is_zero(expr: sp.Expr) -> LemmaProof:
     """``expr == 0`` identically: "passed" if sympy simplifies it to 0, "failed" with a witness
     point where it is provably non-zero, "undecided" otherwise."""
     if fast_zero(expr):
         return LemmaProof("passed", "simplifies to 0")
-    # A provably non-zero value at one point of the domain refutes the identity (cheap).
-    point = _witness_point(expr)
-    value = sp.N(expr.subs(point), 50)
-    if value.is_number and value.is_real and abs(value) > sp.Float("1e-40"):
-        return LemmaProof("failed", f"difference = {sp.N(value, 6)} != 0 at {point}")
+    # A provably non-zero value at one allowed point refutes the identity (cheap).
+    if witness.nonzero_at_a_point(expr):
+        value, point = witness.evaluate(expr), witness.point(expr)
+        return LemmaProof("failed", f"difference = {value:.6g} != 0 at {point}")
     diff = sp.simplify(expr)
     if diff != 0:
         diff = sp.simplify(sp.expand_log(diff.rewrite(sp.log)))

@@ -4,11 +4,12 @@ instantiation of a lemma under a mapping (with the sign assumptions of its varia
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 from typing import Any
 
 import sympy as sp
 
-from steerbound.theory import lemmas
+from steerbound.theory import lemmas, witness
 from steerbound.theory.sums import I, sum_normal
 
 
@@ -24,12 +25,15 @@ def norm(rel: sp.Basic) -> tuple[str, sp.Expr]:
     raise TypeError(f"not a relation: {rel}")
 
 
+@lru_cache(maxsize=8192)
 def is_zero_expr(e: sp.Expr, heavy: bool = True) -> bool:
-    """``e == 0``: cheap canonical forms first; ``heavy`` adds ``simplify`` passes."""
+    """``e == 0``: cheap canonical forms first; ``heavy`` adds ``simplify`` passes, skipped
+    when ``e`` is non-zero at an allowed sample point (:mod:`~steerbound.theory.witness`):
+    no simplification can then prove it zero. Memoised (proof checks share many terms)."""
     e = sum_normal(e)
     if lemmas.fast_zero(e):
         return True
-    if not heavy:
+    if not heavy or witness.nonzero_at_a_point(e):
         return False
     d = sp.simplify(e)
     if d == 0:
@@ -38,9 +42,10 @@ def is_zero_expr(e: sp.Expr, heavy: bool = True) -> bool:
     return bool(d == 0 or sp.simplify(d.rewrite(sp.exp)) == 0)
 
 
+@lru_cache(maxsize=16384)
 def implies(fact: sp.Basic, target: sp.Basic, heavy: bool = True) -> bool:
     """``fact`` syntactically (up to simplification, or only up to cheap canonical forms if
-    not ``heavy``) gives ``target``."""
+    not ``heavy``) gives ``target``. Memoised: a pure function of its (hashable) arguments."""
     if not isinstance(fact, sp.Rel) or not isinstance(target, sp.Rel):
         return False
     kf, ef = norm(fact)
@@ -58,7 +63,7 @@ def implies(fact: sp.Basic, target: sp.Basic, heavy: bool = True) -> bool:
     if ef == 0:
         return False
     ratio = sp.cancel(sum_normal(et / ef))
-    if not ratio.is_number and heavy:
+    if not ratio.is_number and heavy and not witness.not_a_positive_constant(et / ef):
         ratio = sp.simplify(et / ef)
     return bool(ratio.is_number and ratio.is_positive)  # positive rescaling
 
@@ -79,13 +84,19 @@ def argumentwise(a: sp.Expr, b: sp.Expr) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def decide(rel: sp.Basic) -> bool | None:
+    """``True`` if sympy proves ``rel`` for every value allowed by the symbols' assumptions,
+    ``False`` if it is refuted (its negation proved, or a counterexample at an allowed sample
+    point: :mod:`~steerbound.theory.witness`), ``None`` otherwise."""
     if rel is sp.true:
         return True
     if rel is sp.false:
         return False
     kind, e = norm(rel)
     e = sp.expand(e)
+    if refuted_at_a_point(kind, e):
+        return False
     if e.is_nonnegative is None:
         e = sp.simplify(e)
     if kind == "eq":
@@ -93,6 +104,13 @@ def decide(rel: sp.Basic) -> bool | None:
     if kind == "ge":
         return True if e.is_nonnegative else (False if e.is_negative else None)
     return True if e.is_positive else (False if e.is_nonpositive else None)
+
+
+def refuted_at_a_point(kind: str, e: sp.Expr) -> bool:
+    """``e == 0`` / ``e >= 0`` / ``e > 0`` (``kind`` "eq"/"ge"/"gt") fails at an allowed point."""
+    if kind == "eq":
+        return witness.nonzero_at_a_point(e)
+    return witness.negative_at_a_point(e)  # "ge" and "gt" (a value near 0 refutes nothing)
 
 
 def var_name(var: Any) -> str:

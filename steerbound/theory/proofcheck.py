@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from steerbound.theory import lemmas
+from steerbound.theory import lemmas, witness
 from steerbound.theory.matching import (
     argumentwise,
     assumption_ok,
@@ -17,6 +17,7 @@ from steerbound.theory.matching import (
     instantiate,
     is_zero_expr,
     norm,
+    refuted_at_a_point,
     resolve,
     var_name,
 )
@@ -30,6 +31,17 @@ class StepOutcome:
     detail: str
 
 
+def _at_point(rel: sp.Basic) -> str:
+    """Where a refuted relation ``e (=|>=|>) 0`` fails (an allowed sample point), if it does."""
+    if not isinstance(rel, sp.Rel):
+        return ""
+    kind, e = norm(rel)
+    e = sp.expand(e)
+    if not refuted_at_a_point(kind, e):
+        return ""
+    return f" (difference {witness.evaluate(e):.6g} at {witness.point(e)})"
+
+
 def _discharge(premise: sp.Basic, facts: list[sp.Basic]) -> tuple[str, str]:
     if premise is sp.true:
         return "passed", "premise holds identically"
@@ -39,7 +51,7 @@ def _discharge(premise: sp.Basic, facts: list[sp.Basic]) -> tuple[str, str]:
     if decided is True:
         return "passed", f"{premise} (sympy)"
     if decided is False:
-        return "failed", f"premise {premise} is false"
+        return "failed", f"premise {premise} is refuted{_at_point(premise)}"
     return "undecided", f"premise {premise} undecided"
 
 
@@ -58,14 +70,15 @@ def check_step(
         e = e.subs(by.given) if by.given else e
         if kind == "eq":
             ok = argumentwise(rel.lhs.subs(by.given), rel.rhs.subs(by.given)) or is_zero_expr(e)
-            return StepOutcome(
-                step.name,
-                "passed" if ok else "failed",
-                "simplify(lhs - rhs) == 0" if ok else f"lhs - rhs = {sp.simplify(e)}",
-            )
-        decided = decide(sp.Ge(e, 0) if kind == "ge" else sp.Gt(e, 0))
+            detail = "simplify(lhs - rhs) == 0" if ok else f"lhs - rhs = {e} != 0"
+            if not ok:
+                detail += _at_point(sp.Eq(e, 0))
+            return StepOutcome(step.name, "passed" if ok else "failed", detail)
+        target = sp.Ge(e, 0) if kind == "ge" else sp.Gt(e, 0)
+        decided = decide(target)
         status = {True: "passed", False: "failed", None: "undecided"}[decided]
-        return StepOutcome(step.name, status, f"sign of {sp.simplify(e)} by sympy assumptions")
+        where = _at_point(target) if decided is False else ""
+        return StepOutcome(step.name, status, f"sign of {e} by sympy assumptions{where}")
     if by.kind == "hypothesis":
         hyp = [h for h in result.hypotheses if h.name == by.name]
         if hyp and hyp[0].relation is not None:
