@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     )
     from steerbound.empirical.experiment import run_extract, run_generation_sweeps, run_sweeps
     from steerbound.empirical.extraction import extract_vector, last_token_hidden_states
+    from steerbound.empirical.fast_sweep import PrefixCachedForward, sweep_grid
     from steerbound.empirical.fits import (
         FitResult,
         LinearFit,
@@ -136,6 +137,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {  # module -> its public names
     "extraction": ("extract_vector", "last_token_hidden_states"),
     # forward passes, generation, sweeps
     "forward": ("SteeredOutputs", "encode_prompts", "steered_forward"),
+    "fast_sweep": ("PrefixCachedForward", "sweep_grid"),
     "generation": ("GenerationRow", "steered_generate"),
     "sweep": ("Measurement", "SweepBatch", "SweepPrompt", "SweepResult", "SweepRow",
               "coefficient_grid", "row_measurement", "run_sweep"),
@@ -182,7 +184,8 @@ __all__ = [
     "FitResult", "GeneratedText", "GenerationOptions", "GenerationRow", "HarmfulRequest",
     "HumanEvalProblem", "HumanEvalResult", "Instruction", "Judge", "JudgedBehavior", "KeywordJudge",
     "LinearFit", "LogitBehavior", "MCQuestion", "Measurement", "MultipleChoiceMetrics",
-    "ParameterRow", "PassRateInterval", "SteeredOutputs", "SteeringVector", "StereoSetItem",
+    "ParameterRow", "PassRateInterval", "PrefixCachedForward", "SteeredOutputs", "SteeringVector",
+    "StereoSetItem",
     "SweepBatch", "SweepPrompt", "SweepResult", "SweepRow", "SweepStore", "VectorManifest",
     "answer_token_ids", "behavior_from_judgments", "behavior_from_logits", "bias_judge",
     "bias_pairs", "check_theorem1", "check_theorem2", "coefficient_grid", "compare_parameters",
@@ -196,7 +199,7 @@ __all__ = [
     "row_measurement", "run_assumptions", "run_completion", "run_extract", "run_fits",
     "run_generation_sweep", "run_generation_sweeps", "run_humaneval_sweep", "run_judged_generation",
     "run_plots", "run_sweep", "run_sweeps", "select_answer_tokens", "statement_prompt",
-    "steered_forward", "steered_generate", "steering", "wilson_interval",
+    "steered_forward", "steered_generate", "steering", "sweep_grid", "wilson_interval",
 ]
 # fmt: on
 

@@ -41,12 +41,21 @@ def _max_diff(fast: Any, plain: Any) -> float:
     return float((_log_probs(fast.logits) - _log_probs(plain.logits)).abs().max())
 
 
-def _model_is_clean(model: Any) -> bool:
+def _hook_state(model: Any) -> tuple[Any, ...]:
+    """Hooks and patched forwards on the blocks and the LM head.
+
+    Compared before/after rather than required empty: transformers 5 installs its own
+    permanent output-capturing hooks the first time ``output_hidden_states`` is used.
+    """
     blocks = decoder_blocks(model)
     head = model.get_output_embeddings()
-    patched = any("forward" in block.__dict__ for block in blocks)
-    hooked = any(block._forward_hooks or block._forward_pre_hooks for block in blocks)
-    return not patched and not hooked and not head._forward_pre_hooks
+    return (
+        tuple("forward" in block.__dict__ for block in blocks),
+        tuple(tuple(block._forward_hooks) for block in blocks),
+        tuple(tuple(block._forward_pre_hooks) for block in blocks),
+        tuple(head._forward_pre_hooks),
+        tuple(head._forward_hooks),
+    )
 
 
 @pytest.mark.parametrize("side", ["right", "left"])
@@ -55,6 +64,7 @@ def test_grid_equals_reference(
     model_and_tokenizer: tuple[Any, Any], side: str, layers: list[int]
 ) -> None:
     model, tok = model_and_tokenizer
+    before = _hook_state(model)
     vector = random_vector(model, layers, seed=3, norm=1.0)
     ids, mask = encode(tok, PROMPTS, side)
     engine = PrefixCachedForward()
@@ -64,7 +74,8 @@ def test_grid_equals_reference(
     assert fast.logits.shape == (len(PROMPTS) * GRID.numel(), model.config.vocab_size)
     assert _max_diff(fast, plain) <= TOLERANCE
     torch.testing.assert_close(fast.final_hidden, plain.final_hidden, rtol=1e-5, atol=1e-5)
-    assert _model_is_clean(model)
+    assert _hook_state(model) == before
+    assert not any(_hook_state(model)[0])
     # the coefficients matter: rows of one prompt differ, and r_e = 0 is the unsteered model
     grid = fast.logits.view(len(PROMPTS), GRID.numel(), -1)
     assert (grid[:, 0] - grid[:, -1]).abs().max() > 1e-2
@@ -164,6 +175,7 @@ def test_fallback_is_logged_and_exact(
     llama: tuple[Any, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     model, tok = llama
+    before = _hook_state(model)
     wrapped = _ScaledLogits(model)
     vector = random_vector(model, [1], seed=2)
     ids, mask = encode(tok, PROMPTS)
@@ -174,7 +186,8 @@ def test_fallback_is_logged_and_exact(
     assert "prefix cache off" in caplog.text
     plain = _reference(wrapped, ids, mask, vector, GRID, block_template="inner.model.layers")
     assert torch.equal(fast.logits, plain.logits)
-    assert _model_is_clean(model)
+    assert _hook_state(model) == before
+    assert not any(_hook_state(model)[0])
     unsteered = PrefixCachedForward()
     out = unsteered(model, ids, mask, None, torch.zeros(len(PROMPTS)))
     assert unsteered.last_path.startswith("plain: no steering vector")
@@ -183,6 +196,7 @@ def test_fallback_is_logged_and_exact(
 
 def test_model_restored_after_an_error(llama: tuple[Any, Any]) -> None:
     model, tok = llama
+    before = _hook_state(model)
     vector = random_vector(model, [1])
     ids, mask = encode(tok, PROMPTS)
     blocks = decoder_blocks(model)
@@ -196,7 +210,8 @@ def test_model_restored_after_an_error(llama: tuple[Any, Any]) -> None:
             sweep_grid(model, ids, mask, vector, GRID)
     finally:
         handle.remove()
-    assert _model_is_clean(model)
+    assert _hook_state(model) == before
+    assert not any(_hook_state(model)[0])
 
 
 def test_bad_arguments(llama: tuple[Any, Any]) -> None:
