@@ -34,17 +34,20 @@ from steerbound.empirical.forward import (
     forward_kwargs,
     model_device,
     readout_positions,
+    row_coefficients,
     steered_forward,
 )
 from steerbound.empirical.prefix_cache import (
-    PrefixState,
     PrefixUnsupported,
     Suffix,
     capture_prefix,
     find_suffix,
+)
+from steerbound.empirical.replay_chunks import (
+    ReplayChunk,
     pack_right,
-    replay_suffix,
     row_bytes,
+    steered_directions,
     trim_right,
 )
 from steerbound.empirical.vectors import SteeringVector
@@ -57,42 +60,6 @@ DEFAULT_MEMORY_BUDGET = 128 * 2**20
 #: Agreement required of the engine's logits with the reference on the check rows,
 #: relative to ``max(1, max |logit|)``; structural errors give differences of order 1.
 CHECK_TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-8}
-
-
-@dataclass
-class ReplayChunk:
-    """One chunk of rows ready to run: ``rows`` index the caller's rows; ``prompt_rows`` the
-    prompt batch of ``state``; ``coefficients`` are the rows' ``r_e``."""
-
-    rows: torch.Tensor
-    suffix: Suffix
-    state: PrefixState
-    prompt_rows: torch.Tensor
-    coefficients: torch.Tensor
-    directions: dict[int, torch.Tensor]
-
-    def part(self, index: torch.Tensor | slice) -> ReplayChunk:
-        """The sub-chunk of rows ``index``."""
-        return ReplayChunk(
-            self.rows[index], self.suffix, self.state, self.prompt_rows[index],
-            self.coefficients[index], self.directions,
-        )  # fmt: skip
-
-    def run(self) -> SteeredOutputs:
-        """Replay the rows: float32 CPU outputs, row ``i`` for ``self.rows[i]``."""
-        with torch.no_grad():
-            logits, final = replay_suffix(
-                self.suffix, self.state, self.prompt_rows, self.coefficients, self.directions
-            )
-        return SteeredOutputs(logits=logits, final_hidden=final)
-
-
-def _directions(vector: SteeringVector, layers: Sequence[int] | None) -> dict[int, torch.Tensor]:
-    chosen = sorted(vector.directions) if layers is None else sorted(set(layers))
-    missing = [layer for layer in chosen if layer not in vector.directions]
-    if missing or not chosen:
-        raise ValueError(f"layers {missing or chosen} are not in the steering vector")
-    return {layer: vector.directions[layer] for layer in chosen}
 
 
 @dataclass
@@ -132,13 +99,7 @@ class PrefixCachedForward:
         layers: Sequence[int] | None = None,
     ) -> SteeredOutputs:
         """Rows ``i`` = prompt ``input_ids[i]`` steered with ``coefficients[i]``."""
-        if input_ids.shape != attention_mask.shape or input_ids.ndim != 2:
-            raise ValueError("input_ids and attention_mask must have the same (rows, seq) shape")
-        coefficients = torch.as_tensor(coefficients, dtype=torch.float32).reshape(-1)
-        if coefficients.shape[0] != input_ids.shape[0]:
-            raise ValueError(
-                f"coefficients has {coefficients.shape[0]} values for {input_ids.shape[0]} rows"
-            )
+        coefficients = row_coefficients(input_ids, attention_mask, coefficients)
         key = torch.cat([input_ids.masked_fill(attention_mask == 0, -1), attention_mask], dim=1)
         unique, prompt_index = torch.unique(key, dim=0, return_inverse=True)
         width = input_ids.shape[1]
@@ -237,7 +198,7 @@ class PrefixCachedForward:
         """
         if vector is None:
             raise PrefixUnsupported("no steering vector (nothing to sweep)")
-        directions = _directions(vector, layers)
+        directions = steered_directions(vector, layers)
         blocks = decoder_blocks(model, self.block_template)
         first = min(directions)
         if not all(0 <= layer < len(blocks) for layer in directions):

@@ -96,6 +96,21 @@ def forward_kwargs(model: nn.Module, attention_mask: torch.Tensor) -> dict[str, 
     return kwargs
 
 
+def row_coefficients(
+    input_ids: torch.Tensor, attention_mask: torch.Tensor, coefficients: torch.Tensor
+) -> torch.Tensor:
+    """Check a ``(rows, seq)`` batch and return its coefficients as a flat float32 ``(rows,)``
+    tensor (one ``r_e`` per row); raise ``ValueError`` on mismatched shapes or counts."""
+    if input_ids.shape != attention_mask.shape or input_ids.ndim != 2:
+        raise ValueError("input_ids and attention_mask must have the same (rows, seq) shape")
+    coefficients = torch.as_tensor(coefficients, dtype=torch.float32).reshape(-1)
+    if coefficients.shape[0] != input_ids.shape[0]:
+        raise ValueError(
+            f"coefficients has {coefficients.shape[0]} values for {input_ids.shape[0]} rows"
+        )
+    return coefficients
+
+
 def model_device(model: Any) -> torch.device:
     """Device of the input embeddings (where input ids must go, also with ``device_map``)."""
     embeddings = model.get_input_embeddings()
@@ -120,13 +135,7 @@ def steered_forward(
     ``vector=None`` runs the unsteered model. The LM head is fed only the readout position
     (a forward pre-hook gathers it), so no ``(rows, seq, vocab)`` tensor is built.
     """
-    if input_ids.shape != attention_mask.shape or input_ids.ndim != 2:
-        raise ValueError("input_ids and attention_mask must have the same (rows, seq) shape")
-    coefficients = torch.as_tensor(coefficients, dtype=torch.float32).reshape(-1)
-    if coefficients.shape[0] != input_ids.shape[0]:
-        raise ValueError(
-            f"coefficients has {coefficients.shape[0]} values for {input_ids.shape[0]} rows"
-        )
+    coefficients = row_coefficients(input_ids, attention_mask, coefficients)
     head = model.get_output_embeddings()
     if head is None:
         raise ValueError(f"{type(model).__name__} has no output embeddings (LM head)")

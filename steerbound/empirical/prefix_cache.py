@@ -24,8 +24,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from steerbound.empirical.forward import readout_positions
-
 #: Attribute names of the final norm (between the last block and the LM head), by family:
 #: Llama/Mistral/Qwen2/Gemma ``norm``, GPT-2 ``ln_f``, GPT-NeoX ``final_layer_norm``.
 FINAL_NORM_NAMES: tuple[str, ...] = (
@@ -271,35 +269,3 @@ def replay_suffix(
 def _device_of(module: nn.Module, fallback: torch.Tensor) -> torch.device:
     parameter = next(module.parameters(), None)
     return parameter.device if parameter is not None else fallback.device
-
-
-def row_bytes(config: Any, seq_len: int, dtype: torch.dtype = torch.float32) -> int:
-    """Estimated peak live-tensor memory (bytes) of one row while a decoder block runs.
-
-    Per token: about 10 hidden-size and 3 intermediate-size activations, one attention row per
-    head (``heads * seq_len``) and the boolean mask row; per row: float32 logits at the readout
-    position (three vocab-size buffers). Blocks run under ``no_grad`` and free their
-    activations, so the estimate does not depend on the number of blocks. Process RSS can
-    exceed it by the allocator's caching (measured about 1.4x on CPU for hidden 512).
-    """
-    text = config.get_text_config() if hasattr(config, "get_text_config") else config
-    hidden = int(text.hidden_size)
-    inner = getattr(text, "intermediate_size", None) or getattr(text, "n_inner", None)
-    heads = int(getattr(text, "num_attention_heads", 1))
-    size = torch.empty((), dtype=dtype).element_size()
-    per_token = size * (10 * hidden + 3 * int(inner or 4 * hidden) + heads * seq_len) + seq_len
-    return seq_len * per_token + 12 * int(text.vocab_size) + 8 * hidden
-
-
-def pack_right(
-    input_ids: torch.Tensor, attention_mask: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Move every row's real tokens to the left (right padding), keeping their order."""
-    order = torch.argsort((attention_mask == 0).to(torch.int8), dim=1, stable=True)
-    return input_ids.gather(1, order), attention_mask.gather(1, order)
-
-
-def trim_right(ids: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Drop the columns after the last real token of every row."""
-    width = int(readout_positions(mask).max()) + 1
-    return ids[:, :width], mask[:, :width]

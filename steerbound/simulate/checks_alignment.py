@@ -1,5 +1,8 @@
 """Check suites for the alignment results: Theorems 1, 3, 4, 5, 6 and Corollary 1.
 
+Theorem 6 (multi-token) lives in :mod:`steerbound.simulate.checks_multitoken` and is
+re-exported here.
+
 Every bound value comes from :mod:`steerbound.theory`; the exact behavior expectation comes from
 :mod:`steerbound.simulate.tilting` (Lemma 0). Lower bounds are checked for ``r_e >= 0``;
 Theorem 1 also as the mirror upper bound for ``r_e <= 0`` (two-sided at ``r_e = 0``).
@@ -7,14 +10,12 @@ Theorem 1 also as the mirror upper bound for ``r_e <= 0`` (two-sided at ``r_e = 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from numpy.typing import NDArray
 
 from steerbound import theory
+from steerbound.simulate.checks_multitoken import suite_theorem6
 from steerbound.simulate.geometries import (
-    sample_answer_trees,
     sample_general_score,
     sample_hard_margin,
     sample_soft_margin,
@@ -22,12 +23,12 @@ from steerbound.simulate.geometries import (
 )
 from steerbound.simulate.geometries.base import TokenGeometry
 from steerbound.simulate.harness import BoundTally, CheckResult
-from steerbound.simulate.multitoken_exact import tree_aligned_probability, tree_b0_bmin
 from steerbound.simulate.suite_base import (
     SuiteContext,
     describe_token_case,
     positive_grid,
     symmetric_grid,
+    tally_result,
 )
 from steerbound.simulate.tilting import behavior_expectation
 
@@ -55,12 +56,6 @@ def _b0(g: TokenGeometry) -> F64:
     return out
 
 
-def _result(tally: BoundTally, ctx: SuiteContext, **fields: Any) -> CheckResult:
-    fields.setdefault("kind", "bound")
-    fields["config"] = ctx.base_config(**fields.pop("config", {}))
-    return CheckResult.from_tally(tally, **fields)
-
-
 def suite_theorem1(ctx: SuiteContext) -> list[CheckResult]:
     """Theorem 1 on hard-margin geometries (valid, tight two-cluster, two broken variants)."""
     cfg = ctx.config
@@ -85,7 +80,7 @@ def suite_theorem1(ctx: SuiteContext) -> list[CheckResult]:
             side = 0.0 if variant == "two_cluster" else np.sign(r)
             tally.add(_exact(ctx, g, r), bound, r, side, describe_token_case(g, {"b0": b0}))
         out.append(
-            _result(
+            tally_result(
                 tally,
                 ctx,
                 check_id=f"theorem1/{variant}",
@@ -135,7 +130,7 @@ def suite_corollary1(ctx: SuiteContext) -> list[CheckResult]:
                 _exact(ctx, g, r), target, r, side, describe_token_case(g, {"b0": b0, "eps": eps})
             )
         out.append(
-            _result(
+            tally_result(
                 tally,
                 ctx,
                 check_id=f"corollary1/{variant}",
@@ -168,7 +163,7 @@ def suite_theorem3(ctx: SuiteContext) -> list[CheckResult]:
             )
             tally.add(_exact(ctx, g, r), bound, r, 1.0, describe_token_case(g, {"b0": b0}))
         out.append(
-            _result(
+            tally_result(
                 tally,
                 ctx,
                 check_id=f"theorem3/{variant}",
@@ -208,7 +203,7 @@ def suite_theorem4(ctx: SuiteContext) -> list[CheckResult]:
                 continue
             expect = "hold" if (variant == "valid" and form == "verified") else "fail"
             out.append(
-                _result(
+                tally_result(
                     tally,
                     ctx,
                     check_id=f"theorem4_{form}/{variant}",
@@ -241,7 +236,7 @@ def suite_theorem5(ctx: SuiteContext) -> list[CheckResult]:
             )
             tally.add(_exact(ctx, g, r), bound, r, 1.0, describe_token_case(g, {"p_ge": p_ge}))
         out.append(
-            _result(
+            tally_result(
                 tally,
                 ctx,
                 check_id=f"theorem5/{variant}",
@@ -252,71 +247,4 @@ def suite_theorem5(ctx: SuiteContext) -> list[CheckResult]:
                 expectation=expect,
             )
         )
-    return out
-
-
-_TREE_SHAPES = ((2, 1, 2), (2, 2, 3), (2, 2, 4), (3, 2, 3), (3, 3, 5), (4, 2, 3))
-
-
-def suite_theorem6(ctx: SuiteContext) -> list[CheckResult]:
-    """Theorem 6 (multi-token): B_min (verified) and B0 (published) forms; broken step."""
-    cfg = ctx.config
-    r = positive_grid(cfg)
-    out = []
-    for variant in ("valid", "step_without_margin"):
-        forms = ("verified", "published") if variant == "valid" else ("verified",)
-        tallies = {f: BoundTally() for f in forms}
-        per_shape = max(1, max(cfg.n, cfg.n_probability // 4) // len(_TREE_SHAPES))
-        for length, n_aligned, step_vocab in _TREE_SHAPES:
-            tree = sample_answer_trees(
-                ctx.rng,
-                per_shape,
-                length=length,
-                n_aligned=n_aligned,
-                step_vocab=step_vocab,
-                variant=variant,
-            )
-            a = tree.lam[:, None] * r[None, :]
-            exact = 2.0 * tree_aligned_probability(tree, a, memory_budget_mb=ctx.budget) - 1.0
-            b0, b_min = tree_b0_bmin(tree)
-
-            def describe(
-                i: int, j: int, tree: Any = tree, b0: F64 = b0, b_min: F64 = b_min
-            ) -> dict[str, Any]:
-                return {
-                    "length": tree.length,
-                    "n_aligned": tree.n_aligned,
-                    "step_vocab": tree.step_vocab,
-                    "lam": float(tree.lam[i]),
-                    "delta": float(tree.claims["delta"][i]),
-                    "b0": float(b0[i]),
-                    "b_min": float(b_min[i]),
-                    "p0_levels": [np.exp(lp[i]).tolist() for lp in tree.log_p0],
-                    "proj_levels": [x[i].tolist() for x in tree.proj],
-                }
-
-            for form, tally in tallies.items():
-                b_step = b_min if form == "verified" else b0
-                bound = theory.theorem6_bound(
-                    r, b_step[:, None], length, tree.lam[:, None], tree.claims["delta"][:, None]
-                )
-                tally.add(exact, bound, r, 1.0, describe)
-        for form, tally in tallies.items():
-            expect = "hold" if (variant == "valid" and form == "verified") else "fail"
-            out.append(
-                _result(
-                    tally,
-                    ctx,
-                    check_id=f"theorem6_{form}/{variant}",
-                    result="Theorem 6",
-                    form=form,
-                    sampler="answer_tree",
-                    variant=variant,
-                    expectation=expect,
-                    note="verified form uses B_min; published form uses the response-level B0",
-                    config={
-                        "tree_shapes(length,n_aligned,step_vocab)": [list(s) for s in _TREE_SHAPES]
-                    },
-                )
-            )
     return out

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound.simulate.geometries.base import TokenGeometry
-from steerbound.simulate.harness import CheckResult
+from steerbound.simulate.harness import BoundTally, CheckResult
 from steerbound.simulate.tilting import DEFAULT_MEMORY_BUDGET_MB
 
 F64 = NDArray[np.float64]
@@ -123,6 +123,14 @@ class SuiteContext:
 
 
 Suite = Callable[[SuiteContext], list[CheckResult]]
+
+
+def tally_result(tally: BoundTally, ctx: SuiteContext, **fields: Any) -> CheckResult:
+    """The :class:`CheckResult` of ``tally``: ``kind`` defaults to ``"bound"`` and ``config``
+    (extra entries) is merged into :meth:`SuiteContext.base_config`."""
+    fields.setdefault("kind", "bound")
+    fields["config"] = ctx.base_config(**fields.pop("config", {}))
+    return CheckResult.from_tally(tally, **fields)
 
 
 def positive_grid(config: SimulationConfig) -> F64:

@@ -27,13 +27,17 @@ def norm(rel: sp.Basic) -> tuple[str, sp.Expr]:
 
 @lru_cache(maxsize=8192)
 def is_zero_expr(e: sp.Expr, heavy: bool = True) -> bool:
-    """``e == 0``: cheap canonical forms first; ``heavy`` adds ``simplify`` passes, skipped
-    when ``e`` is non-zero at an allowed sample point (:mod:`~steerbound.theory.witness`):
-    no simplification can then prove it zero. Memoised (proof checks share many terms)."""
+    """``e == 0``: cheap canonical forms first; ``heavy`` adds ``simplify`` passes. Nothing
+    is tried when ``e`` is non-zero at an allowed sample point (:mod:`~steerbound.theory.witness`):
+    no simplification could then prove it zero. Memoised (proof checks share many terms)."""
     e = sum_normal(e)
+    if e == 0:
+        return True
+    if witness.nonzero_at_a_point(e):
+        return False
     if lemmas.fast_zero(e):
         return True
-    if not heavy or witness.nonzero_at_a_point(e):
+    if not heavy:
         return False
     d = sp.simplify(e)
     if d == 0:

@@ -9,8 +9,9 @@ skips the expensive simplification and reports the claim refuted at that point. 
 Points are deterministic (symbols sorted by sympy's default sort key, fixed rationals), and
 each value is checked against every assumption of its symbol (``value.is_<fact>`` must equal
 the symbol's fact), so a refutation is a genuine counterexample in the symbols' domain.
-Expressions with free objects that are not symbols (``Indexed`` terms, undefined functions,
-sums of symbolic length) are not evaluated: :func:`evaluate` returns ``None`` for them.
+Terms ``x[j]`` of an ``IndexedBase`` all get one value (a genuine instance: every term
+equal), so sums of symbolic length evaluate too; an expression that keeps an undefined
+function is not evaluated (:func:`evaluate` returns ``None``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from functools import lru_cache
 
 import sympy as sp
 
-#: Evaluation precision (significant digits) and the smallest magnitude that counts as
-#: non-zero: values at the sample points are of order one, so a genuine zero evaluates far
-#: below this and a tiny genuine non-zero merely gives up the refutation (never unsound).
+#: Evaluation precision (significant digits, evaluated strictly: all digits correct) and the
+#: smallest magnitude that counts as non-zero (a tiny genuine non-zero merely gives up the
+#: refutation, never unsound).
 DIGITS = 30
 TOLERANCE = sp.Float("1e-20")
 
@@ -35,37 +36,73 @@ def _candidates(k: int, shift: int) -> tuple[sp.Rational, ...]:
 
 def _fits(sym: sp.Basic, value: sp.Rational) -> bool:
     facts = sym.assumptions0
-    return all(getattr(value, f"is_{fact}") is want for fact, want in facts.items())
+    return all(getattr(value, f"is_{fact}", None) is want for fact, want in facts.items())
 
 
-def point(expr: sp.Basic, shift: int = 0) -> dict[sp.Basic, sp.Rational] | None:
-    """A sample point for every free symbol (and free term ``x[i]``, which stands for any one
-    term) of ``expr`` satisfying its assumptions, or ``None``: ``expr`` has a sum, integral or
-    product (their bound terms are not single values), or no candidate value fits a symbol.
-    Substitute it with ``xreplace`` (top-down: ``x[i]`` is replaced before its label)."""
-    if expr.has(sp.Sum, sp.Product, sp.Integral):
+def _value(sym: sp.Basic, k: int, shift: int) -> sp.Rational | None:
+    return next((v for v in _candidates(k, shift) if _fits(sym, v)), None)
+
+
+#: Objects binding a variable other than finite sums (substituting a value would break them).
+_BINDING = (sp.Derivative, sp.Subs, sp.Lambda, sp.Integral, sp.Limit, sp.Order)
+
+
+def instance(expr: sp.Basic, shift: int = 0) -> tuple[dict[str, sp.Rational], sp.Basic] | None:
+    """``(point, value)``: ``expr`` with every free symbol, and every term ``x[j]`` of every
+    ``IndexedBase`` (one value per base: all terms equal, inside and outside sums), replaced
+    by a value satisfying its assumptions; sums of symbolic length are then evaluated
+    (``Sum(v, (i, 1, n)) = n v`` at the integer chosen for ``n``). ``None`` where a sum keeps
+    an index-dependent summand (an undefined function), a sum's limits are not integers, a
+    derivative, integral or other variable-binding object occurs, or no value fits."""
+    if expr.has(*_BINDING) or any(
+        not (lo.is_integer and hi.is_integer)
+        for s in expr.atoms(sp.Sum, sp.Product)
+        for _, lo, hi in s.limits
+    ):
         return None
-    out: dict[sp.Basic, sp.Rational] = {}
-    for k, sym in enumerate(sorted(expr.free_symbols, key=sp.default_sort_key)):
-        if not isinstance(sym, (sp.Symbol, sp.Indexed)):
-            return None
-        value = next((v for v in _candidates(k, shift) if _fits(sym, v)), None)
+    point: dict[str, sp.Rational] = {}
+    terms = sorted(expr.atoms(sp.Indexed), key=sp.default_sort_key)
+    by_base: dict[sp.Basic, sp.Rational] = {}
+    for term in terms:
+        if term.base not in by_base:
+            value = _value(term, 50 + len(by_base), shift)
+            if value is None:
+                return None
+            by_base[term.base] = value
+            point[f"{term.base}[*]"] = value
+    out = expr.xreplace({t: by_base[t.base] for t in terms}) if terms else expr
+    if out.has(sp.Sum, sp.Product):
+        out = out.doit()
+    if out.has(sp.Sum, sp.Product):
+        return None
+    symbols: dict[sp.Basic, sp.Rational] = {}
+    for k, sym in enumerate(sorted(out.free_symbols, key=sp.default_sort_key)):
+        value = _value(sym, k, shift) if isinstance(sym, sp.Symbol) else None
         if value is None:
             return None
-        out[sym] = value
-    return out
+        symbols[sym] = value
+        point[str(sym)] = value
+    return point, out.xreplace(symbols)
+
+
+def point(expr: sp.Basic, shift: int = 0) -> dict[str, sp.Rational] | None:
+    """The sample point of :func:`instance` (names to values), for messages."""
+    found = instance(expr, shift)
+    return None if found is None else found[0]
 
 
 @lru_cache(maxsize=8192)
 def evaluate(expr: sp.Expr, shift: int = 0) -> sp.Float | None:
-    """``expr`` at :func:`point` ``(expr, shift)`` as a real float of :data:`DIGITS` digits,
-    or ``None`` where it is not a finite real number there (or cannot be evaluated)."""
-    at = point(expr, shift)
-    if at is None:
+    """``expr`` at :func:`instance` ``(expr, shift)`` as a real float of :data:`DIGITS`
+    digits, or ``None`` where it is not a finite real number there (or cannot be evaluated)."""
+    found = instance(expr, shift)
+    if found is None:
         return None
     try:
-        value = sp.N(expr.xreplace(at), DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError, ArithmeticError):  # pragma: no cover
+        # strict: every returned digit is correct, and a value sympy cannot tell from zero
+        # (an exact zero in disguise) raises PrecisionExhausted instead of returning noise.
+        value = sp.N(found[1], DIGITS, strict=True)
+    except (TypeError, ValueError, ArithmeticError, NotImplementedError):
         return None
     return value if isinstance(value, sp.Float) and value.is_finite else None
 

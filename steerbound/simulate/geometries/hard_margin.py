@@ -21,7 +21,7 @@ unembedding matrix (the rows are moved along ``v`` onto the target projections; 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,7 +32,7 @@ from steerbound.simulate.geometries.unembedding import realise_unembedding
 
 F64 = NDArray[np.float64]
 
-__all__ = ["HARD_MARGIN_VARIANTS", "sample_hard_margin", "split_evenly"]
+__all__ = ["HARD_MARGIN_VARIANTS", "blocks_by_vocab", "sample_hard_margin", "split_evenly"]
 
 HARD_MARGIN_VARIANTS = ("valid", "two_cluster", "no_margin", "margin_overstated")
 
@@ -43,6 +43,18 @@ def split_evenly(n: int, parts: int) -> list[int]:
         raise ValueError(f"n and parts must be >= 1, got n={n}, parts={parts}")
     base, extra = divmod(n, parts)
     return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def blocks_by_vocab(
+    n: int, vocab_sizes: Sequence[int], make: Callable[[int, int], TokenGeometry]
+) -> list[TokenGeometry]:
+    """``n`` geometries split evenly over ``vocab_sizes``: ``make(count, vocab)`` for each vocab
+    size with a non-zero count, called in the order of ``vocab_sizes`` (one block each)."""
+    return [
+        make(count, vocab)
+        for vocab, count in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
+        if count > 0
+    ]
 
 
 def _projections(
@@ -142,11 +154,9 @@ def sample_hard_margin(
         raise ValueError(f"variant must be one of {HARD_MARGIN_VARIANTS}, got {variant!r}")
     if any(v < 2 for v in vocab_sizes):
         raise ValueError(f"vocab_sizes must all be >= 2, got {list(vocab_sizes)}")
-    blocks = [
-        _block(rng, count, vocab, variant, p_aligned, None)
-        for vocab, count in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
-        if count > 0
-    ]
+    blocks = blocks_by_vocab(
+        n, vocab_sizes, lambda count, vocab: _block(rng, count, vocab, variant, p_aligned, None)
+    )
     if variant == "valid":
         blocks += [_block(rng, 1, v, variant, p_aligned, d) for v, d in matrix_shapes]
     return blocks

@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound.simulate.geometries.base import TokenGeometry, sample_lambda
-from steerbound.simulate.geometries.hard_margin import split_evenly
+from steerbound.simulate.geometries.hard_margin import blocks_by_vocab
 from steerbound.simulate.geometries.laws import group_log_probs, logit_uniform, random_groups
 
 F64 = NDArray[np.float64]
@@ -116,11 +116,7 @@ def sample_trinary(
     """``n`` trinary-score geometries over ``vocab_sizes`` (each ``>= 2``)."""
     if any(v < 2 for v in vocab_sizes):
         raise ValueError(f"vocab_sizes must all be >= 2, got {list(vocab_sizes)}")
-    return [
-        _trinary_block(rng, c, v, variant)
-        for v, c in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
-        if c > 0
-    ]
+    return blocks_by_vocab(n, vocab_sizes, lambda c, v: _trinary_block(rng, c, v, variant))
 
 
 def sample_general_score(
@@ -129,8 +125,4 @@ def sample_general_score(
     """``n`` general-score geometries with thresholds over ``vocab_sizes`` (each ``>= 2``)."""
     if any(v < 2 for v in vocab_sizes):
         raise ValueError(f"vocab_sizes must all be >= 2, got {list(vocab_sizes)}")
-    return [
-        _general_block(rng, c, v, variant)
-        for v, c in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
-        if c > 0
-    ]
+    return blocks_by_vocab(n, vocab_sizes, lambda c, v: _general_block(rng, c, v, variant))

@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound.simulate.geometries.base import TokenGeometry, sample_lambda
-from steerbound.simulate.geometries.hard_margin import split_evenly
+from steerbound.simulate.geometries.hard_margin import blocks_by_vocab
 from steerbound.simulate.geometries.laws import group_log_probs, logit_uniform, random_groups
 
 F64 = NDArray[np.float64]
@@ -85,8 +85,4 @@ def sample_soft_margin(
     """``n`` soft-margin geometries over ``vocab_sizes`` (each ``>= 3``)."""
     if any(v < 3 for v in vocab_sizes):
         raise ValueError(f"soft-margin vocab_sizes must all be >= 3, got {list(vocab_sizes)}")
-    return [
-        _block(rng, count, vocab, variant)
-        for vocab, count in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
-        if count > 0
-    ]
+    return blocks_by_vocab(n, vocab_sizes, lambda c, v: _block(rng, c, v, variant))

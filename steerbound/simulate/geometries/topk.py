@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound.simulate.geometries.base import TokenGeometry, log_softmax, sample_lambda
-from steerbound.simulate.geometries.hard_margin import split_evenly
+from steerbound.simulate.geometries.hard_margin import blocks_by_vocab
 from steerbound.simulate.geometries.laws import PROJECTION_LAWS, exchangeable_projections
 from steerbound.simulate.geometries.unembedding import realise_unembedding
 
@@ -142,10 +142,8 @@ def sample_topk(
         raise ValueError(f"every vocabulary size must be >= k={k}")
     if not 0.0 < tail_eps < 1.0:
         raise ValueError(f"tail_eps must lie in (0, 1), got {tail_eps}")
-    blocks = [
-        _direct_block(rng, c, k, v, law, variant, tail_eps)
-        for v, c in zip(vocab_sizes, split_evenly(n, len(vocab_sizes)), strict=True)
-        if c > 0
-    ]
+    blocks = blocks_by_vocab(
+        n, vocab_sizes, lambda c, v: _direct_block(rng, c, k, v, law, variant, tail_eps)
+    )
     blocks += [_matrix_geometry(rng, k, v, d, variant) for v, d in matrix_shapes]
     return blocks
