@@ -24,7 +24,12 @@ GAP_NOTE = (
 BOUNDS_NOTE = (
     "Each verified bound is evaluated with the parameters measured on the same model (per "
     "question) and compared with the measured curve; a violation is a measured point on the "
-    "wrong side of the bound."
+    "wrong side of the bound. The theorems are exact statements about the softmax under "
+    "Assumptions 1-3 (the simulation above shows zero violations when they hold); on a trained "
+    "network they hold only approximately: ||delta h|| is linear only for small |r_e| (see "
+    "Assumption 1), the direction of delta h turns with r_e while the bounds use one measured "
+    "direction, and the margin is measured on finite answer-token sets. Violations here "
+    "therefore measure how far the model departs from the hypotheses, not an error in a bound."
 )
 METHOD_NOTE = (
     "Vectors: 'pca' is RepE PCA (pair differences in a seeded random order within each pair, "
