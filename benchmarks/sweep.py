@@ -8,7 +8,7 @@ prompts, steering from mid-depth, and times, side by side in one process:
 
 (a) the naive loop: one unbatched forward per prompt per coefficient under
     :func:`steerbound.empirical.steering`, full logits (as the published code does);
-(b) the engine: :func:`steerbound.empirical.fast_sweep.sweep_grid`, everything included
+(b) the engine: :func:`steerbound.empirical.sweeps.fast.sweep_grid`, everything included
     (prefix capture, the check against the reference, chunking, output assembly);
 (c) the compute floor: only the decoder blocks *above* the first steered block (block
     ``first`` itself has a coefficient-independent input and output, so no engine needs to
@@ -42,10 +42,10 @@ from typing import Any
 
 import torch
 
-from steerbound.empirical.fast_sweep import PrefixCachedForward, ReplayChunk, sweep_grid
-from steerbound.empirical.hooks import steering
-from steerbound.empirical.prefix_cache import select_rows, steering_delta
-from steerbound.empirical.vectors import SteeringVector, VectorManifest
+from steerbound.empirical.model.hooks import steering
+from steerbound.empirical.sweeps.fast import PrefixCachedForward, ReplayChunk, sweep_grid
+from steerbound.empirical.sweeps.prefix_cache import select_rows, steering_delta
+from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
 
 MODELS = ("organism", "llama-16x512")
 
@@ -115,7 +115,7 @@ def build(name: str, n_prompts: int) -> Setup:
         note = "random-init Llama 16x512, vocab 32000, 20-40 token prompts, steer blocks 8-11"
         return Setup(name, model, ids, mask, _vector(model, [8, 9, 10, 11], 1.0, 0), note)
     try:
-        from steerbound.empirical.organism import get_organism
+        from steerbound.organism import get_organism
 
         organism = get_organism("default", progress=False)
         if organism.trained_now:

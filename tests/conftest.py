@@ -3,7 +3,7 @@
 ``test_organism``: the built-in model organism at its ``"test"`` size (hidden 32, 2 layers),
 trained once per test session into a temporary cache (set ``STEERBOUND_TEST_CACHE`` to a
 directory to reuse one across sessions while developing) and returned as an
-:class:`steerbound.empirical.organism.Organism` handle: ``.model_dir("base" | "aligned")`` are
+:class:`steerbound.organism.Organism` handle: ``.model_dir("base" | "aligned")`` are
 real Hugging Face model directories, ``.load(variant)`` returns ``(model, tokenizer)``,
 ``.splits`` holds the held-out requests and evaluation questions.
 """
@@ -27,6 +27,6 @@ def test_organism_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def test_organism(test_organism_cache: Path) -> Any:
     """The trained test-size organism (trained once per session, about 15 s on 2 cores)."""
-    from steerbound.empirical.organism import get_organism
+    from steerbound.organism import get_organism
 
     return get_organism("test", cache_dir=test_organism_cache, progress=False)

@@ -1,14 +1,18 @@
 """`steerbound empirical extract | sweep | assumptions | fit | plot --config FILE [--out DIR]`.
 
-A thin parser over :mod:`steerbound.empirical.experiment`; torch and transformers are imported
+A thin parser over :mod:`steerbound.pipeline.steps`; torch and transformers are imported
 inside ``run`` so that ``steerbound --help`` stays instant.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from steerbound.pipeline.inputs import Run
 
 ACTIONS = ("extract", "sweep", "assumptions", "fit", "plot")
 
@@ -46,7 +50,8 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from steerbound.empirical.config import ConfigError, load_config
+    from steerbound.pipeline.config import ConfigError, load_config
+    from steerbound.pipeline.inputs import Run
 
     try:
         config = load_config(args.config)
@@ -65,21 +70,23 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out or config.output_dir
     progress = not args.no_progress
     try:
+        if args.action in ("fit", "plot"):
+            return _fit(config, out) if args.action == "fit" else _plot(config, out)
+        run = Run(config, out, progress)
         if args.action == "extract":
-            return _extract(config, out, progress)
+            return _extract(run)
         if args.action == "sweep":
-            return _sweep(config, out, progress, generate=not args.skip_generation)
-        return _analyse(args.action, config, out, progress)
+            return _sweep(run, generate=not args.skip_generation)
+        return _assumptions(run)
     except (FileNotFoundError, ValueError) as error:
         print(f"steerbound empirical {args.action}: {error}")
         return 1
 
 
-def _extract(config: Any, out: Path, progress: bool) -> int:
-    from steerbound.empirical.experiment import load_experiment_model, run_extract
+def _extract(run: Run) -> int:
+    from steerbound.pipeline import steps
 
-    model, tokenizer = load_experiment_model(config)
-    vector, path = run_extract(config, model, tokenizer, out_dir=out, progress=progress)
+    vector, path = steps.extract(run)
     m = vector.manifest
     print(f"vector ({m.method}, {m.n_pairs} pairs, layers {m.layers}) saved to {path}")
     print("layer  read_accuracy  mean_residual_norm  scale")
@@ -91,20 +98,16 @@ def _extract(config: Any, out: Path, progress: bool) -> int:
     return 0
 
 
-def _sweep(config: Any, out: Path, progress: bool, *, generate: bool = True) -> int:
-    from steerbound.empirical.experiment import run_generation_sweeps, run_sweeps
+def _sweep(run: Run, *, generate: bool = True) -> int:
+    from steerbound.pipeline import artifacts, steps
 
-    model, tokenizer, vector = _load_vector(config, out)
-    for name, csv_path in run_sweeps(
-        config, model, tokenizer, vector, out_dir=out, progress=progress
-    ).items():
+    _ = run.vector  # a missing vector is reported before the model runs
+    for name, csv_path in steps.sweep(run).items():
         print(f"{name}: {csv_path}")
-        print(_summary(csv_path))
+        print(_summary(artifacts.sweep_means(csv_path)))
     if not generate:
         return 0
-    for name, found in run_generation_sweeps(
-        config, model, tokenizer, vector, out_dir=out, progress=progress
-    ).items():
+    for name, found in steps.generate(run).items():
         done = f"{found.computed_units} generated now, {found.skipped_units} already stored"
         print(f"{name} (generations; {done}): {found.table}")
         print(_generation_summary(found.summary_rows))
@@ -128,76 +131,54 @@ def _generation_summary(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _summary(csv_path: Path) -> str:
+def _summary(means: dict[str, tuple[Any, Any]]) -> str:
     """Mean of each measurement per coefficient, as a small text table."""
-    import csv
-    from collections import defaultdict
-
-    sums: dict[tuple[str, float], list[float]] = defaultdict(list)
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["value"] not in ("", "None"):
-                sums[(row["measurement"], float(row["coefficient"]))].append(float(row["value"]))
-    names = sorted({m for m, _ in sums})
-    coefficients = sorted({c for _, c in sums})
+    names = sorted(means)
+    by_name = {n: dict(zip(means[n][0].tolist(), means[n][1].tolist(), strict=True)) for n in names}
+    coefficients = sorted({c for n in names for c in by_name[n]})
     lines = ["r_e      " + "  ".join(f"{n:>24s}" for n in names)]
     for c in coefficients:
-        cells = []
-        for n in names:
-            values = sums.get((n, c), [])
-            cells.append(f"{sum(values) / len(values):24.4f}" if values else f"{'':>24s}")
+        cells = [f"{by_name[n][c]:24.4f}" if c in by_name[n] else f"{'':>24s}" for n in names]
         lines.append(f"{c:<8g} " + "  ".join(cells))
     return "\n".join(lines)
 
 
-def _load_vector(config: Any, out: Path) -> tuple[Any, Any, Any]:
-    from steerbound.empirical.experiment import load_experiment_model
-    from steerbound.empirical.vectors import SteeringVector
+def _assumptions(run: Run) -> int:
+    from steerbound.pipeline import artifacts, steps
 
-    vector_dir = out / "vector"
-    if not vector_dir.is_dir():
-        raise FileNotFoundError(f"no vector in {vector_dir}; run `extract` first")
-    model, tokenizer = load_experiment_model(config)
-    return model, tokenizer, SteeringVector.load(vector_dir, model=model)
+    _ = run.vector
+    for name, found in steps.measure_assumptions(run).items():
+        a1 = found["assumption1"].hidden_fit
+        for side, fit in (("r_e>0", a1.positive), ("r_e<0", a1.negative)):
+            if fit is not None:
+                print(f"{name} A1 {side}: lam = {fit.slope:.4g} (R^2 {fit.r2:.3f})")
+        print(f"{name}: {artifacts.assumptions_json(run.out, name)}")
+    return 0
 
 
-def _analyse(action: str, config: Any, out: Path, progress: bool) -> int:
-    from steerbound.empirical import analysis
+def _fit(config: Any, out: Path) -> int:
+    from steerbound.pipeline import steps
 
-    if action == "assumptions":
-        model, tokenizer, vector = _load_vector(config, out)
-        results = analysis.run_assumptions(
-            config, model, tokenizer, vector, out_dir=out, progress=progress
-        )
-        for name, found in results.items():
-            a1 = found["assumption1"].hidden_fit
-            for side, fit in (("r_e>0", a1.positive), ("r_e<0", a1.negative)):
-                if fit is not None:
-                    print(f"{name} A1 {side}: lam = {fit.slope:.4g} (R^2 {fit.r2:.3f})")
-            print(f"{name}: {out / f'assumptions-{name}.json'}")
-        return 0
-    if action == "fit":
-        import json
+    fits = steps.fit(config, out)
+    for name, by_form in fits.results.items():
+        for form, fit in by_form.items():
+            params = ", ".join(f"{k}={v:.4g}±{fit.stderr[k]:.2g}" for k, v in fit.params.items())
+            print(f"{name} {form}: {params}, R^2={fit.r2:.4f}")
+    for name, skipped in fits.skipped.items():
+        for form, reason in skipped.items():
+            print(f"{name} {form}: {reason}")
+    print(f"fits: {out / 'fits.json'}, {out / 'fits.csv'}")
+    return 0
 
-        for name, fits in analysis.run_fits(config, out_dir=out).items():
-            for form, fit in fits.items():
-                params = ", ".join(
-                    f"{k}={v:.4g}±{fit.stderr[k]:.2g}" for k, v in fit.params.items()
-                )
-                print(f"{name} {form}: {params}, R^2={fit.r2:.4f}")
-        sidecar = json.loads((out / "fits.config.json").read_text(encoding="utf-8"))
-        for name, skipped in sidecar["skipped"].items():
-            for form, reason in skipped.items():
-                print(f"{name} {form}: {reason}")
-        print(f"fits: {out / 'fits.json'}, {out / 'fits.csv'}")
-        return 0
-    paths = analysis.run_plots(config, out_dir=out)
+
+def _plot(config: Any, out: Path) -> int:
+    from steerbound.pipeline import steps
+
+    paths = steps.plot(config, out)
     for path in paths:
         print(path)
     index = out / "plots" / "index.json"
     print(f"{len(paths)} figures (PNG + SVG + CSV), index: {index}")
-    import json
-
     missing = json.loads(index.read_text(encoding="utf-8"))["missing_sources"]
     if missing:
         print("not drawn (run `sweep` / `assumptions` first): " + ", ".join(missing))

@@ -53,22 +53,20 @@ def analyze_setting(m: SettingMeasurements, config: DemoConfig) -> SettingAnalys
         fit_helpfulness_floor,
         fit_helpfulness_parabolic,
     )
-    from steerbound.empirical import tradeoff as tr
-    from steerbound.empirical.answer_geometry import (
-        measure_assumption2,
-        measure_theorem2_parameters,
-        select_answer_tokens,
-    )
-    from steerbound.empirical.assumptions import (
-        linearity_range,
-        measure_assumption1,
-        measure_assumption3,
-    )
-    from steerbound.empirical.fits import (
+    from steerbound.empirical.analysis import tradeoff as tr
+    from steerbound.empirical.analysis.bound_checks import (
         check_theorem1,
         check_theorem2,
         compare_parameters,
-        linear_fit,
+    )
+    from steerbound.empirical.analysis.fits import linear_fit
+    from steerbound.empirical.measure.assumptions import (
+        linearity_range,
+        measure_assumption1,
+        measure_assumption2,
+        measure_assumption3,
+        measure_theorem2_parameters,
+        select_answer_tokens,
     )
 
     r, U = m.r_e, m.unembedding

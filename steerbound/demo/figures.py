@@ -35,7 +35,7 @@ CAPTIONS: dict[str, str] = {
 def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
     """``{file stem: (Figure, caption)}`` for every plot of the demo."""
     from steerbound.report import demo_plots as dp
-    from steerbound.report import empirical_plots as ep
+    from steerbound.report import figures as ep
 
     figs: dict[str, tuple[Any, str]] = {}
     small = result.config.small_r

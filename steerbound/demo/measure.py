@@ -1,7 +1,8 @@
 """Step 3 and 4 of the demo for one setting: the steering vector and the ``r_e`` sweep.
 
 One steered forward per (prompt, ``r_e``) collects the final hidden state (input of the LM head,
-at the last prompt token, :func:`steerbound.empirical.analysis.collect_final_hidden`); logits are
+at the last prompt token,
+:func:`steerbound.empirical.measure.assumptions.collect_final_hidden`); logits are
 ``U h`` (the organism's Llama head has no bias), so behavior, helpfulness and the assumptions all
 come from the same forward passes. Judged greedy generations run on a sub-grid.
 """
@@ -14,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from steerbound.demo.config import DemoConfig, SettingSpec
-from steerbound.empirical.organism import COMPLIANCE_TOKEN, REFUSAL_TOKEN, Organism, token_id
+from steerbound.organism import COMPLIANCE_TOKEN, REFUSAL_TOKEN, Organism, token_id
 
 
 @dataclass
@@ -24,7 +25,8 @@ class SettingMeasurements:
     ``r_e``: relative coefficients (units of ``kappa x`` the residual norm); ``r_abs``: the
     coefficient on the unit vector (hidden-state units). Behavior rows are the held-out requests,
     helpfulness rows the evaluation questions. ``judged`` maps a sub-grid coefficient to its
-    :class:`~steerbound.empirical.metrics.JudgedBehavior`; ``samples`` holds a few completions.
+    :class:`~steerbound.empirical.measure.metrics.JudgedBehavior`; ``samples`` holds a few
+    completions.
     ``method``: the vector's extraction method; ``method_cosine``: its cosine at the steered
     layer with the other method's vector (``pca`` vs ``mean_diff``).
     """
@@ -100,10 +102,8 @@ def measure_setting(
         multiple_choice_metrics,
         steered_generate,
     )
-    from steerbound.empirical.analysis import collect_final_hidden
-    from steerbound.empirical.assumptions import unembed
-    from steerbound.empirical.judges import harmfulness_judge, judge_texts
-    from steerbound.empirical.sweep import SweepPrompt
+    from steerbound.empirical.measure.assumptions import collect_final_hidden, unembed
+    from steerbound.empirical.measure.judges import harmfulness_judge, judge_texts
 
     model, tokenizer = organism.load(spec.variant)
     every, vector, cosine = build_vector(model, tokenizer, organism, spec, config)
@@ -120,9 +120,8 @@ def measure_setting(
     positive, negative = (refuse, comply) if spec.pushes_towards == "refuse" else (comply, refuse)
 
     def sweep(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        prompts = [SweepPrompt(f"p{i}", t) for i, t in enumerate(texts)]
         return collect_final_hidden(
-            model, tokenizer, prompts, vector, grid, batch_size=256, progress=config.progress
+            model, tokenizer, texts, vector, grid, batch_size=256, progress=config.progress
         )
 
     with torch.no_grad():

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from steerbound.empirical.analysis import jsonable
+from steerbound._codec import encode
 
 
 def versions() -> dict[str, str]:
@@ -251,7 +251,7 @@ def write_outputs(result: Any) -> dict[str, Path]:
         },
         "errors": result.errors,
     }
-    result.summary = jsonable(record)
+    result.summary = encode(record)
     files["json"] = out / "results.json"
     files["json"].write_text(json.dumps(result.summary, indent=1) + "\n", encoding="utf-8")
     if not result.config.plots:

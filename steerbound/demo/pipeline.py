@@ -89,7 +89,7 @@ def run_demo(config: DemoConfig) -> DemoResult:
     from steerbound.demo.analyze import analyze_setting
     from steerbound.demo.measure import measure_setting
     from steerbound.demo.outputs import write_outputs
-    from steerbound.empirical.organism import get_organism
+    from steerbound.organism import get_organism
 
     start = time.perf_counter()
     timings: dict[str, float] = {}

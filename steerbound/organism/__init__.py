@@ -6,17 +6,17 @@ harmful and harmless requests answered by a compliance or a refusal) trains two 
 refusal steering can push it into) and ``"aligned"`` (refuses every harmful request, complies
 with harmless ones). Both are real Hugging Face model directories, cached by config hash::
 
-    from steerbound.empirical.organism import get_organism
+    from steerbound.organism import get_organism
     organism = get_organism("default")          # trains once (~1 min on 2 cores), then cached
     model, tokenizer = organism.load("base")
     prompts = [r.prompt for r in organism.splits.requests("harmful")]
 """
 
-from steerbound.empirical.organism.build import Organism, get_organism, organism_dir
-from steerbound.empirical.organism.config import SIZES, OrganismConfig, cache_root
-from steerbound.empirical.organism.corpus import VARIANTS, Splits, make_splits
-from steerbound.empirical.organism.evaluate import diagnose, next_token_logits, token_id
-from steerbound.empirical.organism.world import (
+from steerbound.organism.build import Organism, get_organism, organism_dir
+from steerbound.organism.config import SIZES, OrganismConfig, cache_root
+from steerbound.organism.corpus import VARIANTS, Splits, make_splits
+from steerbound.organism.evaluate import diagnose, next_token_logits, token_id
+from steerbound.organism.world import (
     COMPLIANCE_TOKEN,
     REFUSAL_TOKEN,
     MCQuestion,

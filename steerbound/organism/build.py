@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steerbound.empirical.organism.config import OrganismConfig, cache_root
-from steerbound.empirical.organism.corpus import VARIANTS, ExampleSampler, Splits, make_splits
-from steerbound.empirical.organism.world import World, make_world
+from steerbound.organism.config import OrganismConfig, cache_root
+from steerbound.organism.corpus import VARIANTS, ExampleSampler, Splits, make_splits
+from steerbound.organism.world import World, make_world
 
 INFO_FILE = "organism.json"
 
@@ -111,9 +111,9 @@ def _versions() -> dict[str, str]:
 def _train_and_save(
     config: OrganismConfig, world: World, splits: Splits, root: Path, *, progress: bool
 ) -> dict[str, Any]:
-    from steerbound.empirical.organism.evaluate import diagnose
-    from steerbound.empirical.organism.train import build_model, train_variant
-    from steerbound.empirical.tokenizer import build_word_tokenizer
+    from steerbound.organism.evaluate import diagnose
+    from steerbound.organism.tokenizer import build_word_tokenizer
+    from steerbound.organism.train import build_model, train_variant
 
     start = time.perf_counter()
     tokenizer = build_word_tokenizer(world.all_texts())

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from steerbound._codec import decode
+
 ORGANISM_FORMAT = 1  # bump when the corpus or training code changes what a config produces
 STEERING_FIELDS = ("steer_layer", "kappa", "vector_method")
 
@@ -33,7 +35,7 @@ class OrganismConfig:
     Steering defaults for this organism (used by the demo): decoder block ``steer_layer``
     (0-based), vector extracted with ``vector_method`` and scaled to ``kappa`` times that
     layer's mean residual norm over the extraction prompts. RepE ``pca`` (the paper's method, with
-    the random pair order of :func:`steerbound.empirical.extraction.fit_direction`) is the
+    the random pair order of :func:`steerbound.empirical.vectors.extraction.fit_direction`) is the
     default; on this organism it gives the same direction as ``mean_diff`` (cosine 1.000).
     """
 
@@ -114,11 +116,7 @@ class OrganismConfig:
         """The named size (``"default"`` or ``"test"``) with ``overrides`` applied."""
         if size not in SIZES:
             raise ValueError(f"size must be one of {sorted(SIZES)}, got {size!r}")
-        fields = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(overrides) - fields
-        if unknown:
-            raise ValueError(f"unknown OrganismConfig field(s): {sorted(unknown)}")
-        return cls(**{**SIZES[size], "size": size, **overrides})
+        return decode(cls, {**SIZES[size], "size": size, **overrides}, "OrganismConfig")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -13,8 +13,8 @@ import random
 from dataclasses import dataclass
 from typing import Literal
 
-from steerbound.empirical.organism.config import OrganismConfig
-from steerbound.empirical.organism.world import (
+from steerbound.organism.config import OrganismConfig
+from steerbound.organism.world import (
     AnswerFormat,
     MCQuestion,
     Request,

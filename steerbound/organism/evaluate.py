@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from steerbound.empirical.organism.corpus import Splits
-from steerbound.empirical.organism.world import COMPLIANCE_TOKEN, REFUSAL_TOKEN
+from steerbound.organism.corpus import Splits
+from steerbound.organism.world import COMPLIANCE_TOKEN, REFUSAL_TOKEN
 
 
 def token_id(tokenizer: PreTrainedTokenizerBase, word: str) -> int:

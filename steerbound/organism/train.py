@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerBase
 
-from steerbound.empirical.organism.config import OrganismConfig
-from steerbound.empirical.organism.corpus import ExampleSampler, Variant
+from steerbound.organism.config import OrganismConfig
+from steerbound.organism.corpus import ExampleSampler, Variant
 
 IGNORE_INDEX = -100
 

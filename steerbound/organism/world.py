@@ -2,7 +2,7 @@
 
 Everything is generated deterministically from a seed, so the same configuration always yields
 the same world, corpus and evaluation splits. Texts are plain words and punctuation; the word
-tokenizer (:mod:`steerbound.empirical.tokenizer`) splits them into one token per word or mark.
+tokenizer (:mod:`steerbound.organism.tokenizer`) splits them into one token per word or mark.
 
 Prompt formats (the answer/response is what the model is trained to produce after the prompt):
 

@@ -11,12 +11,25 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
     [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline
     [[datasets]] name, kind = "mmlu" | "requests" | "instructions" | "statements" | "inline",
                path or prompts, limit, positive_answers, negative_answers, coefficients
-    [datasets.generation]  judged generations of a behavior dataset (config_generation.py)
+    [datasets.generation]  judged generations of a behavior dataset (below)
     [humaneval]  path, samples, temperature, max_new_tokens, coefficients, ... (optional)
 
 Relative ``output_dir`` and ``data_dir`` are resolved against the config file's folder. Errors
 are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types are checked
-against the dataclass annotations (:func:`~steerbound.empirical.config_fields.build`).
+against the dataclass annotations (:func:`steerbound._codec.decode`).
+
+``[datasets.generation]`` (behavior datasets) turns on the **judged-generation** behavior
+(docs/empirical.md): an answer per prompt and ``r_e`` (greedy, or sampled at ``temperature``),
+scored ``+1 / -1 / 0`` by a keyword judge, averaged into the behavior expectation with a Wilson
+interval. ``judge = "harmfulness"`` (``positive = "refuse" | "comply"``) and ``judge = "bias"``
+(``positive = "disagree" | "agree"``) use the built-in phrase lists of
+:mod:`steerbound.empirical.measure.judges` unless ``positive_phrases`` / ``negative_phrases``
+replace
+them; ``judge = "keywords"`` needs both lists. ``positive`` names the behavior scored ``+1``.
+
+``[humaneval]`` measures the HumanEval pass rate per ``r_e``: ``samples`` sampled completions
+per problem (``temperature``), cut at ``stop_sequences``, run in the sandbox of
+:mod:`steerbound.empirical.measure.humaneval`.
 """
 
 from __future__ import annotations
@@ -25,20 +38,16 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-from steerbound.empirical.config_fields import ConfigError, build, check, grid
-from steerbound.empirical.config_generation import (
-    GenerationConfig,
-    HumanEvalConfig,
-    parse_generation,
-    parse_humaneval,
-)
+from steerbound._codec import decode
+from steerbound.empirical.measure import judges
+from steerbound.empirical.sweeps.logits import coefficient_grid
 
 __all__ = [
     "ConfigError",
@@ -53,6 +62,171 @@ __all__ = [
     "load_config",
     "parse_config",
 ]
+
+
+class ConfigError(ValueError):
+    """A config value is missing or invalid; the message names the file and the field."""
+
+
+def check(condition: bool, where: str, message: str) -> None:
+    """Raise ``ConfigError(f"{where}: {message}")`` unless ``condition``."""
+    if not condition:
+        raise ConfigError(f"{where}: {message}")
+
+
+def build(cls: type, table: Any, where: str) -> Any:
+    """The dataclass ``cls`` from a TOML table, checking unknown, missing and ill-typed fields
+    against its annotations (errors are :class:`ConfigError` naming ``where`` and the field)."""
+    return decode(cls, table, where, error=ConfigError)
+
+
+def grid(value: Any, where: str) -> list[float]:
+    """A coefficient grid from ``{start, stop, step}`` (inclusive) or a list of distinct numbers."""
+    if isinstance(value, dict):
+        unknown = set(value) - {"start", "stop", "step"}
+        if unknown or len(value) != 3:
+            raise ConfigError(f"{where}: expected {{start, stop, step}}, got keys {sorted(value)}")
+        try:
+            return coefficient_grid(
+                float(value["start"]), float(value["stop"]), float(value["step"])
+            )
+        except (TypeError, ValueError) as error:
+            raise ConfigError(f"{where}: {error}") from None
+    numbers = isinstance(value, list) and value
+    if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        if len(set(value)) != len(value):
+            raise ConfigError(f"{where}: coefficients repeat a value")
+        return [float(v) for v in value]
+    raise ConfigError(f"{where}: expected a {{start, stop, step}} table or a list of numbers")
+
+
+JUDGES = {"harmfulness": ("refuse", "comply"), "bias": ("disagree", "agree"), "keywords": ()}
+# Codex / HumanEval stop sequences: a new top-level statement ends the function body.
+STOP_SEQUENCES = ["\nclass ", "\ndef ", "\n#", "\nif __name__", "\nprint(", "\nassert "]
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """Judged generations of a behavior dataset (module docstring)."""
+
+    judge: str
+    positive: str | None = None
+    positive_phrases: list[str] | None = None
+    negative_phrases: list[str] | None = None
+    unknown: str = "exclude"  # how judge score 0 counts: "exclude" | "negative"
+    confidence: float = 0.95
+    max_new_tokens: int = 64
+    do_sample: bool = False
+    temperature: float = 1.0
+    seed: int = 0
+    batch_size: int = 16
+    steer_prompt: bool = True
+    coefficients: list[float] | None = None  # overrides the dataset's grid
+
+
+@dataclass(frozen=True)
+class HumanEvalConfig:
+    """HumanEval pass rate per coefficient (module docstring)."""
+
+    path: str
+    name: str = "humaneval"
+    limit: int | None = None
+    samples: int = 1  # completions per problem and coefficient
+    do_sample: bool = True
+    temperature: float = 1.0
+    max_new_tokens: int = 384
+    seed: int = 0
+    batch_size: int = 16
+    steer_prompt: bool = True
+    timeout_s: float = 10.0
+    workers: int = 2
+    confidence: float = 0.95
+    stop_sequences: list[str] = field(default_factory=lambda: list(STOP_SEQUENCES))
+    coefficients: list[float] | None = None  # default: [sweep].coefficients
+
+
+def _common(cfg: Any, where: str) -> None:
+    check(cfg.max_new_tokens >= 1, f"{where}.max_new_tokens", "must be >= 1")
+    check(cfg.batch_size >= 1, f"{where}.batch_size", "must be >= 1")
+    check(cfg.temperature > 0, f"{where}.temperature", "must be positive")
+    check(0 < cfg.confidence < 1, f"{where}.confidence", "must be in (0, 1)")
+
+
+def _with_grid(table: Any, where: str) -> Any:
+    if isinstance(table, dict) and table.get("coefficients") is not None:
+        return {**table, "coefficients": grid(table["coefficients"], f"{where}.coefficients")}
+    return table
+
+
+def parse_generation(table: Any, where: str) -> GenerationConfig:
+    """Validate a ``[datasets.generation]`` table; ``where`` names the file and dataset."""
+    cfg: GenerationConfig = build(GenerationConfig, _with_grid(table, where), where)
+    _common(cfg, where)
+    check(cfg.judge in JUDGES, f"{where}.judge", f"must be one of {sorted(JUDGES)}")
+    sides = JUDGES[cfg.judge]
+    if sides:
+        check(cfg.positive in sides, f"{where}.positive", f"must be one of {sides}")
+    else:
+        check(cfg.positive is None, f"{where}.positive", "not used by judge = keywords")
+        check(
+            bool(cfg.positive_phrases) and bool(cfg.negative_phrases),
+            f"{where}.positive_phrases/negative_phrases",
+            "judge = keywords needs both phrase lists",
+        )
+    for name in ("positive_phrases", "negative_phrases"):
+        phrases = getattr(cfg, name)
+        ok = phrases is None or (phrases and all(p.strip() for p in phrases))
+        check(bool(ok), f"{where}.{name}", "must be a non-empty list of non-blank phrases")
+    check(cfg.unknown in ("exclude", "negative"), f"{where}.unknown", "exclude or negative")
+    try:
+        judge_from_config(cfg)
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
+    return cfg
+
+
+def parse_humaneval(table: Any, where: str) -> HumanEvalConfig:
+    """Validate the ``[humaneval]`` table."""
+    cfg: HumanEvalConfig = build(HumanEvalConfig, _with_grid(table, where), where)
+    _common(cfg, where)
+    check(bool(cfg.path), f"{where}.path", "empty")
+    check(bool(cfg.name.strip()), f"{where}.name", "empty")
+    check(cfg.limit is None or cfg.limit > 0, f"{where}.limit", "must be positive")
+    check(cfg.samples >= 1, f"{where}.samples", "must be >= 1")
+    check(cfg.do_sample or cfg.samples == 1, f"{where}.samples", "must be 1 when greedy")
+    check(cfg.timeout_s > 0, f"{where}.timeout_s", "must be positive")
+    check(cfg.workers >= 1, f"{where}.workers", "must be >= 1")
+    check(all(s for s in cfg.stop_sequences), f"{where}.stop_sequences", "empty sequence")
+    return cfg
+
+
+def judge_from_config(cfg: GenerationConfig) -> Any:
+    """The :class:`~steerbound.empirical.measure.judges.KeywordJudge` a generation config describes:
+    the built-in judge of ``cfg.judge`` with ``positive_phrases`` / ``negative_phrases``
+    replacing its lists where given."""
+    if cfg.judge == "keywords":
+        positive, negative = cfg.positive_phrases or [], cfg.negative_phrases or []
+    else:
+        build = judges.harmfulness_judge if cfg.judge == "harmfulness" else judges.bias_judge
+        default = build(cast(Any, cfg.positive))
+        positive = cfg.positive_phrases or list(default.positive_phrases)
+        negative = cfg.negative_phrases or list(default.negative_phrases)
+    return judges.KeywordJudge(tuple(positive), tuple(negative))
+
+
+def judge_spec(cfg: GenerationConfig) -> dict[str, Any]:
+    """The judge's full description (phrase lists resolved), recorded next to judged outputs."""
+    judge = judge_from_config(cfg)
+    return {
+        "judge": cfg.judge,
+        "positive": cfg.positive,
+        "positive_phrases": list(judge.positive_phrases),
+        "negative_phrases": list(judge.negative_phrases),
+        "unknown": cfg.unknown,
+        "confidence": cfg.confidence,
+    }
+
+
 PAIR_SOURCES = ("harmfulness", "bias", "responses", "inline")
 DATASET_KINDS = ("mmlu", "requests", "instructions", "statements", "inline")
 POSITIVE_SIDES = {
@@ -225,7 +399,7 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
         check(required in data, file, f"missing section [{required}]")
     model = build(ModelConfig, data["model"], f"{file} [model]")
     check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
-    from steerbound.empirical.models import DTYPES
+    from steerbound.empirical.model.loading import DTYPES
 
     check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
     pairs = _parse_pairs(data["pairs"], file) if "pairs" in data else None

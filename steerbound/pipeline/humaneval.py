@@ -2,17 +2,18 @@
 
 Each problem's prompt (raw, no chat template) gets ``samples`` completions per ``r_e`` (sampled
 at ``temperature`` by default, as in the paper), generated with
-:func:`~steerbound.empirical.generation_sweep.run_generation_sweep`. A completion is cut at the
+:func:`~steerbound.empirical.sweeps.generations.run_generation_sweep`. A completion is cut at the
 first stop sequence (a new top-level ``def``/``class``/``if``/``print``/comment) and run with
-the problem's tests in the sandbox of :func:`steerbound.empirical.humaneval.run_completion`; the
+the problem's tests in the sandbox of
+:func:`steerbound.empirical.measure.humaneval.run_completion`; the
 rows (measurement ``passed``, value 1/0, with status, detail and the executed completion) are
 committed with their units, so a killed run resumes without re-generating or re-running
 anything. The store's hash covers the decoding options, the stop sequences and the timeout.
 
 Per ``r_e`` the summary reports pass@1 = mean over problems of the fraction of passing samples,
-with the interval of :func:`steerbound.empirical.humaneval.pass_rate_interval` (Wilson over
+with the interval of :func:`steerbound.empirical.measure.humaneval.pass_rate_interval` (Wilson over
 problems when ``samples == 1``, else a seeded percentile bootstrap over problems), the same as
-:func:`~steerbound.empirical.humaneval.evaluate_humaneval`. Outputs: ``gen-<name>.csv`` and
+:func:`~steerbound.empirical.measure.humaneval.evaluate_humaneval`. Outputs: ``gen-<name>.csv`` and
 ``gen-<name>-summary.csv``.
 """
 
@@ -24,18 +25,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from steerbound.empirical.config import ExperimentConfig, HumanEvalConfig
-from steerbound.empirical.data import HumanEvalProblem
-from steerbound.empirical.generation_sweep import GeneratedText, Scorer
-from steerbound.empirical.humaneval import pass_rate_interval, run_completion
-from steerbound.empirical.judged_behavior import (
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from steerbound.empirical.data.loaders import HumanEvalProblem, load_humaneval
+from steerbound.empirical.measure.humaneval import pass_rate_interval, run_completion
+from steerbound.empirical.sweeps.generations import GeneratedText, Scorer, run_generation_sweep
+from steerbound.empirical.sweeps.logits import SweepPrompt
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.empirical.vectors.vector import SteeringVector
+from steerbound.pipeline.config import ExperimentConfig, HumanEvalConfig
+from steerbound.pipeline.inputs import Run
+from steerbound.pipeline.judged import (
     GenerationOutputs,
     decoding_identity,
     generation_options,
     generation_outputs,
 )
-from steerbound.empirical.sweep import SweepPrompt
-from steerbound.empirical.vectors import SteeringVector
 
 DETAIL_CHARS = 300
 
@@ -100,7 +105,7 @@ def pass_rate_summary(
     rows: Sequence[dict[str, Any]], *, confidence: float = 0.95, seed: int = 0
 ) -> list[dict[str, Any]]:
     """Per-coefficient pass@1 with its confidence interval
-    (:func:`~steerbound.empirical.humaneval.pass_rate_interval`)."""
+    (:func:`~steerbound.empirical.measure.humaneval.pass_rate_interval`)."""
     passed: dict[float, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         passed[float(row["coefficient"])][str(row["prompt_id"])].append(float(row["value"]))
@@ -123,52 +128,52 @@ def pass_rate_summary(
     return summary
 
 
-def run_humaneval_sweep(
-    config: ExperimentConfig,
-    model: Any,
-    tokenizer: Any,
-    vector: SteeringVector,
-    *,
-    out_dir: Path | None = None,
-    progress: bool = True,
-) -> GenerationOutputs:
+def humaneval_sweep(run: Run) -> GenerationOutputs:
     """Generate, run and export the ``[humaneval]`` completions; resumable."""
-    from steerbound.empirical.data import load_humaneval
-    from steerbound.empirical.experiment import store_identity
-    from steerbound.empirical.generation_sweep import run_generation_sweep
-    from steerbound.empirical.store import SweepStore
-
+    config = run.config
     h: HumanEvalConfig | None = config.humaneval
     if h is None:
         raise ValueError(f"{config.source or 'config'}: no [humaneval] section")
-    out = out_dir or config.output_dir
     problems = load_humaneval(config.data_path(h.path))[: h.limit]
     grid = config.humaneval_grid()
     store_config = {
         "kind": "humaneval",
-        **store_identity(config, vector),
+        **run.store_identity(),
         "humaneval": {"path": h.path, "limit": h.limit, "samples": h.samples},
         "decoding": decoding_identity(h),
         "stop_sequences": h.stop_sequences,
         "timeout_s": h.timeout_s,
         "coefficients": grid,
     }
-    store = SweepStore.in_dir(out, store_config, name=f"gen-{h.name}")
+    store = SweepStore.in_dir(run.out, store_config, name=f"gen-{h.name}")
     scorer = humaneval_scorer(
         problems, stop_sequences=h.stop_sequences, timeout_s=h.timeout_s, workers=h.workers
     )
     result = run_generation_sweep(
-        model,
-        tokenizer,
+        run.model,
+        run.tokenizer,
         humaneval_prompts(problems, h.samples),
-        vector,
+        run.vector,
         grid,
         scorer,
         store,
         generation_options(h, config),
-        progress=progress,
+        progress=run.progress,
     )
     summary = pass_rate_summary(result.rows, confidence=h.confidence, seed=h.seed)
     sidecar = {"config_hash": store.config_hash, "config": store.config}
-    table = store.to_csv(out / f"gen-{h.name}.csv")
+    table = store.to_csv(run.out / f"gen-{h.name}.csv")
     return generation_outputs(h.name, table, summary, sidecar, result)
+
+
+def run_humaneval_sweep(
+    config: ExperimentConfig,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> GenerationOutputs:
+    """:func:`humaneval_sweep` with the previous release's signature."""
+    return humaneval_sweep(Run(config, out_dir, progress, model, tokenizer, vector))

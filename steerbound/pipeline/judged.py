@@ -2,7 +2,7 @@
 
 For a behavior dataset with a ``[datasets.generation]`` table, every (prompt, ``r_e``) gets one
 answer (greedy, or sampled at ``temperature``) from
-:func:`~steerbound.empirical.generation_sweep.run_generation_sweep`; the answers are stored with
+:func:`~steerbound.empirical.sweeps.generations.run_generation_sweep`; the answers are stored with
 their text in ``gen-<dataset>-<hash>.jsonl`` (measurement ``generation``, value = number of new
 tokens). The store's hash covers the model, the vector, the dataset and the decoding options but
 **not the judge**: answers are judged when exported, so word lists can change without
@@ -12,7 +12,8 @@ regenerating. Exports:
   setting's target behavior, e.g. refusing for "harmless"), ``-1`` (its opposite) or ``0``
   (no phrase matched), with the answer text;
 * ``gen-<dataset>-summary.csv``: per ``r_e``, the behavior expectation ``2p - 1`` with its
-  Wilson interval (:func:`~steerbound.empirical.metrics.behavior_from_judgments`), counts, and
+  Wilson interval (:func:`~steerbound.empirical.measure.metrics.behavior_from_judgments`),
+  counts, and
   the judge. Both come with ``.config.json`` (store config, hash and resolved judge).
 """
 
@@ -24,16 +25,27 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from steerbound.empirical.config import DatasetConfig, ExperimentConfig, GenerationConfig
-from steerbound.empirical.config_generation import judge_from_config, judge_spec
-from steerbound.empirical.generation_sweep import (
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from steerbound.empirical.measure.judges import judge_texts
+from steerbound.empirical.measure.metrics import behavior_from_judgments
+from steerbound.empirical.sweeps.generations import (
     GeneratedText,
     GenerationOptions,
     run_generation_sweep,
     write_table,
 )
-from steerbound.empirical.sweep import SweepPrompt, SweepResult
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.sweeps.logits import SweepPrompt, SweepResult
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.empirical.vectors.vector import SteeringVector
+from steerbound.pipeline.config import (
+    DatasetConfig,
+    ExperimentConfig,
+    GenerationConfig,
+    judge_from_config,
+    judge_spec,
+)
+from steerbound.pipeline.inputs import Run, dataset_items
 
 
 @dataclass(frozen=True)
@@ -90,9 +102,6 @@ def judged_summary(
     rows: Sequence[dict[str, Any]], generation: GenerationConfig
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Judge stored answers: ``(per-answer rows, per-coefficient summary rows)``."""
-    from steerbound.empirical.judges import judge_texts
-    from steerbound.empirical.metrics import behavior_from_judgments
-
     judge = judge_from_config(generation)
     texts = [str(r.get("completion") or "") for r in rows]
     scores = judge_texts(judge, texts).tolist() if rows else []
@@ -156,45 +165,47 @@ def decoding_identity(gen: Any) -> dict[str, Any]:
     return {k: getattr(gen, k) for k in keys}
 
 
+def judged_generation(run: Run, dataset: DatasetConfig) -> GenerationOutputs:
+    """Generate (resumably), judge and export the answers of one behavior dataset."""
+    config = run.config
+    gen = dataset.generation
+    if gen is None:
+        raise ValueError(f"dataset {dataset.name!r} has no [datasets.generation] table")
+    grid = config.generation_grid(dataset)
+    store_config = {
+        "kind": "judged_generation",
+        **run.store_identity(dataset),
+        "decoding": decoding_identity(gen),
+        "coefficients": grid,
+    }
+    store = SweepStore.in_dir(run.out, store_config, name=f"gen-{dataset.name}")
+    prompts = [SweepPrompt(i, t) for i, t in dataset_items(config, dataset, run.tokenizer)]
+    result = run_generation_sweep(
+        run.model,
+        run.tokenizer,
+        prompts,
+        run.vector,
+        grid,
+        generation_rows,
+        store,
+        generation_options(gen, config),
+        progress=run.progress,
+    )
+    judged, summary = judged_summary(result.rows, gen)
+    sidecar = {"config_hash": store.config_hash, "config": store.config, "judge": judge_spec(gen)}
+    table = write_table(run.out / f"gen-{dataset.name}.csv", judged, sidecar)
+    return generation_outputs(dataset.name, table, summary, sidecar, result)
+
+
 def run_judged_generation(
     config: ExperimentConfig,
     dataset: DatasetConfig,
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     vector: SteeringVector,
     *,
     out_dir: Path | None = None,
     progress: bool = True,
 ) -> GenerationOutputs:
-    """Generate (resumably), judge and export the answers of one behavior dataset."""
-    from steerbound.empirical.experiment import dataset_items, store_identity
-    from steerbound.empirical.store import SweepStore
-
-    gen = dataset.generation
-    if gen is None:
-        raise ValueError(f"dataset {dataset.name!r} has no [datasets.generation] table")
-    out = out_dir or config.output_dir
-    grid = config.generation_grid(dataset)
-    store_config = {
-        "kind": "judged_generation",
-        **store_identity(config, vector, dataset),
-        "decoding": decoding_identity(gen),
-        "coefficients": grid,
-    }
-    store = SweepStore.in_dir(out, store_config, name=f"gen-{dataset.name}")
-    prompts = [SweepPrompt(i, t) for i, t in dataset_items(config, dataset, tokenizer)]
-    result = run_generation_sweep(
-        model,
-        tokenizer,
-        prompts,
-        vector,
-        grid,
-        generation_rows,
-        store,
-        generation_options(gen, config),
-        progress=progress,
-    )
-    judged, summary = judged_summary(result.rows, gen)
-    sidecar = {"config_hash": store.config_hash, "config": store.config, "judge": judge_spec(gen)}
-    table = write_table(out / f"gen-{dataset.name}.csv", judged, sidecar)
-    return generation_outputs(dataset.name, table, summary, sidecar, result)
+    """:func:`judged_generation` with the previous release's signature."""
+    return judged_generation(Run(config, out_dir, progress, model, tokenizer, vector), dataset)

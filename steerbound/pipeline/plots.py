@@ -6,37 +6,24 @@ proxy with ``tanh``, MMLU with the parabolic and ``1/k``-floor forms), ``<datase
 (judged-generation behavior with its Wilson band and ``tanh`` fit), ``<humaneval name>`` (pass@1
 with its band and parabolic fit), and ``assumption1-<dataset>``, ``assumption2-<dataset>``,
 ``assumption3-<dataset>`` from ``assumptions-<dataset>.json`` (written by ``assumptions``;
-skipped, and listed as such, when absent). Fits are recomputed (``fits.json`` rewritten).
+skipped, and listed as such, when absent). The fits drawn are those of ``fits.json`` (written
+by ``fit``): plotting reads results and never recomputes them.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from steerbound.empirical.config import ExperimentConfig
-from steerbound.empirical.results_io import jsonable
+from steerbound._codec import encode
+from steerbound.pipeline import artifacts
+from steerbound.pipeline.config import ExperimentConfig
+from steerbound.report import figures as plots
 
 Row = tuple[str, float, float]  # (series, x, y)
-
-
-def save_figure(
-    fig: Any, stem: Path, rows: Iterable[Sequence[Any]], columns: Sequence[str]
-) -> Path:
-    """Write ``stem.png`` (120 dpi), ``stem.svg`` and the plotted points as ``stem.csv``."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(stem.with_suffix(".png"), dpi=120)
-    fig.savefig(stem.with_suffix(".svg"))
-    with stem.with_suffix(".csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    return stem.with_suffix(".png")
 
 
 def _band_rows(r: np.ndarray, points: dict[str, np.ndarray]) -> list[list[float]]:
@@ -49,7 +36,7 @@ def _band_rows(r: np.ndarray, points: dict[str, np.ndarray]) -> list[list[float]
 
 
 def _fit_json(fit: Any) -> dict[str, Any]:
-    return {} if fit is None else {fit.form: jsonable(fit.params)}
+    return {} if fit is None else {fit.form: encode(fit.params)}
 
 
 _STATS: dict[str, Callable[..., Any]] = {
@@ -71,8 +58,6 @@ def _stat_rows(series: str, r: np.ndarray, values: np.ndarray, stats: Sequence[s
 
 def _assumption_figures(name: str, results: dict[str, Any]) -> list[tuple[str, Any, list[Row]]]:
     """``(stem, figure, tidy rows)`` for the assumption results of one dataset."""
-    from steerbound.report import empirical_plots as plots
-
     figures: list[tuple[str, Any, list[Row]]] = []
     rows: list[Row]
     if "assumption1" in results:
@@ -98,14 +83,10 @@ def _assumption_figures(name: str, results: dict[str, Any]) -> list[tuple[str, A
     return figures
 
 
-def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[Path]:
-    """Draw every figure (module docstring); returns the PNG paths."""
-    from steerbound.empirical.analysis import run_fits, summary_points, sweep_means
-    from steerbound.empirical.results_io import load_assumptions
-    from steerbound.report import empirical_plots as plots
-
-    out = out_dir or config.output_dir
-    fits = run_fits(config, out_dir=out)
+def draw_run(config: ExperimentConfig, out: Path) -> list[Path]:
+    """Draw every figure (module docstring) from the run's result files in ``out``; returns the
+    PNG paths."""
+    fits = artifacts.load_fits(out).results
     folder = out / "plots"
     index: list[dict[str, Any]] = []
     missing: list[str] = []
@@ -119,7 +100,7 @@ def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[
         sources: list[str],
         shown: dict[str, Any],
     ) -> None:
-        written.append(save_figure(fig, folder / stem, rows, columns))
+        written.append(artifacts.save_figure(fig, folder / stem, rows, columns))
         index.append(
             {
                 "figure": stem,
@@ -131,7 +112,7 @@ def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[
 
     for dataset in config.datasets:
         name, mine = dataset.name, fits.get(dataset.name, {})
-        means = sweep_means(out / f"sweep-{name}.csv")
+        means = artifacts.sweep_means(artifacts.sweep_csv(out, name))
         key = "p_correct_options" if dataset.kind == "mmlu" else "behavior"
         r, y = means[key]
         if dataset.kind == "mmlu":
@@ -143,11 +124,11 @@ def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[
             title = f"{name}: one-token logit proxy"
             fig = plots.plot_behavior_fit(r, y, chosen[0] if chosen else None, title=title)
         rows = [(key, float(a), float(b)) for a, b in zip(r, y, strict=True)]
-        shown = {"measurement": key, "fits": {f.form: jsonable(f.params) for f in chosen}}
+        shown = {"measurement": key, "fits": {f.form: encode(f.params) for f in chosen}}
         save(name, fig, rows, ("series", "r_e", "value"), [f"sweep-{name}.csv"], shown)
-        summary = out / f"gen-{name}-summary.csv"
+        summary = artifacts.generation_summary_csv(out, name)
         if dataset.generation is not None and summary.is_file():
-            p = summary_points(summary)
+            p = artifacts.summary_points(summary)
             fit = mine.get("judged_behavior_tanh")
             fig = plots.plot_behavior_fit(
                 p["coefficient"],
@@ -166,17 +147,17 @@ def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[
             )
         elif dataset.generation is not None:
             missing.append(summary.name)
-        source = out / f"assumptions-{name}.json"
+        source = artifacts.assumptions_json(out, name)
         if source.is_file():
-            for stem, fig, rows in _assumption_figures(name, load_assumptions(source)):
+            for stem, fig, rows in _assumption_figures(name, artifacts.load_assumptions(source)):
                 save(stem, fig, rows, ("series", "x", "y"), [source.name], {})
         else:
             missing.append(source.name)
     if config.humaneval is not None:
         h = config.humaneval.name
-        summary = out / f"gen-{h}-summary.csv"
+        summary = artifacts.generation_summary_csv(out, h)
         if summary.is_file():
-            p = summary_points(summary)
+            p = artifacts.summary_points(summary)
             fit = fits.get(h, {}).get("pass_rate_parabolic")
             fig = plots.plot_helpfulness_fits(
                 p["coefficient"],
@@ -195,6 +176,5 @@ def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[
         else:
             missing.append(summary.name)
     payload = {"config": config.to_dict(), "figures": index, "missing_sources": missing}
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "index.json").write_text(json.dumps(jsonable(payload), indent=2) + "\n", "utf-8")
+    artifacts.write_plot_index(folder, payload)
     return written

@@ -1,117 +1,82 @@
-"""Config-driven pipeline behind ``steerbound empirical extract | sweep``.
+"""The steps of ``steerbound empirical extract | sweep | assumptions | fit | plot``.
 
-``run_extract`` builds the contrast pairs of ``[pairs]``, extracts the vector of ``[vector]`` and
-saves it to ``<output_dir>/vector``. ``run_sweeps`` sweeps every ``[[datasets]]`` entry over the
-coefficient grid with that vector (the logit measurements of
-:mod:`steerbound.empirical.logit_measurements`), storing rows in
-``<output_dir>/sweep-<dataset>-<hash>.jsonl`` (resumable) and exporting
-``<output_dir>/sweep-<dataset>.csv`` (+ ``.config.json``). ``run_generation_sweeps`` runs the
-generation-based measurements: judged answers of every behavior dataset with a
-``[datasets.generation]`` table (:mod:`steerbound.empirical.judged_behavior`, the primary
-behavior measurement) and the ``[humaneval]`` pass rate
-(:mod:`steerbound.empirical.humaneval_sweep`), stored in ``gen-<name>-<hash>.jsonl`` and
-exported as ``gen-<name>.csv`` and ``gen-<name>-summary.csv``.
+* :func:`extract`: the contrast pairs of ``[pairs]``, the vector of ``[vector]`` (optionally
+  rescaled to ``kappa`` x the residual norm), saved to ``<out_dir>/vector``.
+* :func:`sweep`: every ``[[datasets]]`` entry over its grid (logit measurements: the one-token
+  behavior proxy, or MMLU helpfulness; with ``baseline``, the hidden and logit change norms),
+  stored resumably and exported as ``sweep-<dataset>.csv``.
+* :func:`generate`: judged generations of every dataset with ``[datasets.generation]`` (the
+  primary behavior measurement, :mod:`steerbound.pipeline.judged`) and the ``[humaneval]`` pass
+  rate (:mod:`steerbound.pipeline.humaneval`).
+* :func:`measure_assumptions`: per dataset, Assumption 1 (``||delta||`` in hidden units and
+  ``||U delta||`` in logit units, fitted per side), Assumption 3 (MMLU: top-10 unsteered tokens
+  against the correct letter) and Assumption 2 (behavior datasets: answer tokens chosen from the
+  unsteered model), written to ``assumptions-<dataset>.json``.
+* :func:`fit`: the per-coefficient means of the sweeps (behavior proxy to ``tanh``; MMLU
+  ``p_correct_options`` to the parabolic and ``1/k``-floor forms, ``p_correct_full`` to the
+  parabolic form) and the generation summaries (judged behavior to ``tanh``, pass rate to the
+  parabolic form); a fit without enough finite, non-constant points is skipped with its reason.
+* :func:`plot`: every figure, from the files the other steps wrote
+  (:mod:`steerbound.pipeline.plots`).
+
+Steps that need a model take a :class:`~steerbound.pipeline.inputs.Run`. Result files are
+named and written by :mod:`steerbound.pipeline.artifacts`. The ``run_*``
+functions keep the signatures of the previous release.
 """
 
 from __future__ import annotations
 
-import hashlib
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from steerbound.empirical.config import DatasetConfig, ExperimentConfig
-from steerbound.empirical.logit_measurements import dataset_measurements
-from steerbound.empirical.pairs import ContrastPair
-from steerbound.empirical.sweep import SweepPrompt
-from steerbound.empirical.vectors import SteeringVector
+import numpy as np
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from steerbound.empirical.analysis.fits import (
+    FitResult,
+    fit_behavior_tanh,
+    fit_helpfulness_floor,
+    fit_helpfulness_parabolic,
+)
+from steerbound.empirical.measure.assumptions import (
+    collect_final_hidden,
+    measure_assumption1,
+    measure_assumption2,
+    measure_assumption3,
+    select_answer_tokens,
+)
+from steerbound.empirical.model.blocks import decoder_blocks, resolve_layers
+from steerbound.empirical.sweeps.logits import (
+    Measurement,
+    behavior_measurement,
+    final_hidden_change_norm,
+    logit_change_norm,
+    multiple_choice_measurement,
+    row_measurement,
+    run_sweep,
+)
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.empirical.vectors.extraction import extract_vector
+from steerbound.empirical.vectors.vector import SteeringVector
+from steerbound.pipeline import artifacts, plots
+from steerbound.pipeline.config import DatasetConfig, ExperimentConfig
+from steerbound.pipeline.humaneval import humaneval_sweep
+from steerbound.pipeline.inputs import Run, build_pairs, build_prompts
+from steerbound.pipeline.judged import GenerationOutputs, judged_generation
 
 
-def load_experiment_model(config: ExperimentConfig, path: str | None = None) -> tuple[Any, Any]:
-    """Load the config's model (or the model at ``path``, overriding ``[model].path``)."""
-    from steerbound.empirical.models import load_model
-
-    m = config.model
-    return load_model(
-        path or m.path,
-        dtype=m.dtype,
-        device=m.device,
-        device_map=m.device_map,
-        allow_network=m.allow_network,
-        revision=m.revision,
-    )
-
-
-def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
-    """The contrast pairs of ``[pairs]`` (at most ``n_pairs``, in file order)."""
-    from steerbound.empirical import data, pairs
-
-    p = config.pairs
-    if p is None:
-        raise ValueError(
-            f"{config.source or 'config'}: no [pairs] section to extract a vector from"
-        )
-    chat = p.use_chat_template
-    side: Any = p.positive  # validated against the source's sides by the config parser
-    if p.source == "inline":
-        built = [ContrastPair(pos, neg) for pos, neg in p.pairs]
-    elif p.source == "harmfulness":
-        assert p.harmful is not None and p.harmless is not None
-        harmful = [r.goal for r in data.load_advbench(config.data_path(p.harmful))]
-        harmless = [i.text for i in data.load_instructions(config.data_path(p.harmless))]
-        n = min(p.n_pairs, len(harmful), len(harmless))
-        built = pairs.harmfulness_pairs(
-            harmful[:n],
-            harmless[:n],
-            positive=side,
-            tokenizer=tokenizer,
-            use_chat_template=chat,
-        )
-    elif p.source == "bias":
-        assert p.stereoset is not None
-        items = data.load_stereoset(config.data_path(p.stereoset))
-        statements = [item.stereotype for item in items]
-        built = pairs.bias_pairs(
-            statements,
-            positive=side,
-            tokenizer=tokenizer,
-            use_chat_template=chat,
-        )
-    else:
-        assert p.harmful is not None
-        rows = data.load_advbench(config.data_path(p.harmful))
-        goals, targets = [r.goal for r in rows], [r.target for r in rows]
-        refusals = [pairs.DEFAULT_REFUSAL] * len(rows)
-        built = pairs.response_pairs(
-            goals,
-            refusals,
-            targets,
-            positive=side,
-            tokenizer=tokenizer,
-            use_chat_template=chat,
-        )
-    return built[: p.n_pairs]
-
-
-def run_extract(
-    config: ExperimentConfig,
-    model: Any,
-    tokenizer: Any,
-    *,
-    out_dir: Path | None = None,
-    progress: bool = True,
-) -> tuple[SteeringVector, Path]:
-    """Extract, optionally rescale (``kappa``), and save the vector; returns it and its folder."""
-    from steerbound.empirical.blocks import decoder_blocks, resolve_layers
-    from steerbound.empirical.extraction import extract_vector
-
-    v = config.vector
-    n_blocks = len(decoder_blocks(model, config.model.block_template))
-    layers = resolve_layers(v.layers, n_blocks)
+def extract(run: Run) -> tuple[SteeringVector, Path]:
+    """Extract, optionally rescale (``kappa``), and save the vector; returns it and its folder.
+    The run's vector becomes the new one."""
+    config, v = run.config, run.config.vector
+    n_blocks = len(decoder_blocks(run.model, config.model.block_template))
     vector = extract_vector(
-        model,
-        tokenizer,
-        build_pairs(config, tokenizer),
-        layers,
+        run.model,
+        run.tokenizer,
+        build_pairs(config, run.tokenizer),
+        resolve_layers(v.layers, n_blocks),
         v.method,
         batch_size=v.batch_size,
         holdout_fraction=v.holdout_fraction,
@@ -119,173 +84,251 @@ def run_extract(
         model_id=config.model.path,
         template=config.pairs.source if config.pairs else None,
         block_template=config.model.block_template,
-        progress=progress,
+        progress=run.progress,
     )
     if v.kappa is not None:
         vector = vector.scaled_to_residual_norm(v.kappa)
-    target = (out_dir or config.output_dir) / "vector"
-    return vector, vector.save(target)
+    run.vector_ = vector
+    return vector, vector.save(run.out / "vector")
 
 
-def _answer_ids(tokenizer: Any, prompt: str, answers: list[str], where: str) -> list[int]:
-    from steerbound.empirical.metrics import answer_token_ids
-
-    try:
-        return list(answer_token_ids(tokenizer, prompt, answers))
-    except ValueError as error:
-        raise ValueError(f"{where}: {error}") from None
-
-
-def dataset_items(
-    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
-) -> list[tuple[str, str]]:
-    """``(prompt_id, prompt text)`` of a behavior dataset (at most ``limit``, in file order)."""
-    from steerbound.empirical import data, pairs
-
-    chat = dataset.use_chat_template
-    if dataset.kind == "mmlu":
-        raise ValueError(f"dataset {dataset.name!r} is multiple choice, not a behavior dataset")
-    if dataset.kind == "inline":
-        items = [(f"{dataset.name}/{i}", t) for i, t in enumerate(dataset.prompts)]
-    elif dataset.kind == "requests":
-        assert dataset.path is not None
-        rows = data.load_advbench(config.data_path(dataset.path))
-        items = [
-            (r.id, pairs.request_prompt(r.goal, tokenizer, use_chat_template=chat)) for r in rows
-        ]
-    elif dataset.kind == "instructions":
-        assert dataset.path is not None
-        found = data.load_instructions(config.data_path(dataset.path))
-        items = [
-            (i.id, pairs.request_prompt(i.text, tokenizer, use_chat_template=chat)) for i in found
-        ]
-    else:
-        assert dataset.path is not None
-        stereo = data.load_stereoset(config.data_path(dataset.path))
-        items = [
-            (s.id, pairs.statement_prompt(s.stereotype, tokenizer, use_chat_template=chat))
-            for s in stereo
-        ]
-    return items[: dataset.limit]
-
-
-def build_prompts(
-    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
-) -> list[SweepPrompt]:
-    """The dataset's prompts with the token ids their logit measurements need."""
-    from steerbound.empirical import data, pairs
-
-    where = f"dataset {dataset.name!r}"
-    if dataset.kind == "mmlu":
-        assert dataset.path is not None
-        questions = data.load_mmlu(config.data_path(dataset.path))[: dataset.limit]
-        result = []
-        for q in questions:
-            text = pairs.mmlu_prompt(q)
-            letters = list(data.LETTERS[: len(q.options)])
-            option_ids = _answer_ids(tokenizer, text, letters, f"{where}, question {q.id}")
-            info = {"option_ids": option_ids, "correct": q.answer_index}
-            result.append(SweepPrompt(q.id, text, info))
-        return result
-    result = []
-    for prompt_id, text in dataset_items(config, dataset, tokenizer):
-        pos = _answer_ids(tokenizer, text, dataset.positive_answers, f"{where}, prompt {prompt_id}")
-        neg = _answer_ids(tokenizer, text, dataset.negative_answers, f"{where}, prompt {prompt_id}")
-        result.append(SweepPrompt(prompt_id, text, {"positive_ids": pos, "negative_ids": neg}))
-    return result
-
-
-def vector_fingerprint(vector: SteeringVector) -> str:
-    """sha256 (16 hex digits) of the vector's tensors, so a new vector opens a new store."""
-    digest = hashlib.sha256()
-    for layer in vector.layers:
-        digest.update(str(layer).encode())
-        digest.update(vector.directions[layer].detach().float().cpu().numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-def store_identity(
-    config: ExperimentConfig, vector: SteeringVector, dataset: DatasetConfig | None = None
-) -> dict[str, Any]:
-    """What a stored row depends on besides the measurement's own settings: the model, the
-    vector (fingerprint and manifest) and the dataset's fields (not its ``generation`` table, so
-    changing the judged generations never invalidates the logit sweep)."""
-    identity: dict[str, Any] = {
-        "model": config.to_dict()["model"],
-        "vector": {"fingerprint": vector_fingerprint(vector), **vector.manifest.to_json()},
+def dataset_measurements(dataset: DatasetConfig, baseline: bool) -> dict[str, Measurement]:
+    """The logit measurements recorded for ``dataset`` (module docstring)."""
+    chosen: dict[str, Measurement] = {
+        "main": multiple_choice_measurement if dataset.kind == "mmlu" else behavior_measurement
     }
-    if dataset is not None:
-        fields = config.to_dict()["datasets"][config.datasets.index(dataset)]
-        identity["dataset"] = {k: v for k, v in fields.items() if k != "generation"}
-    return identity
+    if baseline:
+        chosen["change"] = row_measurement(
+            "final_hidden_change_norm", final_hidden_change_norm, needs_baseline=True
+        )
+        chosen["logit_change"] = row_measurement(
+            "logit_change_norm", logit_change_norm, needs_baseline=True
+        )
+    return chosen
 
 
-def run_sweeps(
-    config: ExperimentConfig,
-    model: Any,
-    tokenizer: Any,
-    vector: SteeringVector,
-    *,
-    out_dir: Path | None = None,
-    progress: bool = True,
-) -> dict[str, Path]:
+def sweep(run: Run) -> dict[str, Path]:
     """Sweep every dataset; returns ``{dataset name: tidy CSV path}``."""
-    from steerbound.empirical.store import SweepStore
-    from steerbound.empirical.sweep import run_sweep
-
+    config = run.config
     if not config.datasets:
         raise ValueError(f"{config.source or 'config'}: no [[datasets]] to sweep")
-    vector.check_compatible(model, block_template=config.model.block_template)
-    out = out_dir or config.output_dir
+    run.vector.check_compatible(run.model, block_template=config.model.block_template)
     written: dict[str, Path] = {}
     for dataset in config.datasets:
         store_config = {
-            **store_identity(config, vector, dataset),
+            **run.store_identity(dataset),
             "coefficients": config.grid(dataset),
             "baseline": config.sweep.baseline,
         }
-        store = SweepStore.in_dir(out, store_config, name=f"sweep-{dataset.name}")
+        store = SweepStore.in_dir(run.out, store_config, name=f"sweep-{dataset.name}")
         run_sweep(
-            model,
-            tokenizer,
-            build_prompts(config, dataset, tokenizer),
-            vector,
+            run.model,
+            run.tokenizer,
+            build_prompts(config, dataset, run.tokenizer),
+            run.vector,
             config.grid(dataset),
             dataset_measurements(dataset, config.sweep.baseline),
             store,
             batch_size=config.sweep.batch_size,
             baseline=config.sweep.baseline,
-            progress=progress,
+            progress=run.progress,
         )
-        written[dataset.name] = store.to_csv(out / f"sweep-{dataset.name}.csv")
+        written[dataset.name] = store.to_csv(artifacts.sweep_csv(run.out, dataset.name))
     return written
 
 
-def run_generation_sweeps(
+def generate(run: Run) -> dict[str, GenerationOutputs]:
+    """Judged generations of every behavior dataset with a ``[datasets.generation]`` table and
+    the ``[humaneval]`` pass rate; returns ``{name: GenerationOutputs}`` (empty when neither is
+    configured)."""
+    config = run.config
+    run.vector.check_compatible(run.model, block_template=config.model.block_template)
+    written: dict[str, GenerationOutputs] = {}
+    for dataset in config.datasets:
+        if dataset.generation is not None:
+            written[dataset.name] = judged_generation(run, dataset)
+    if config.humaneval is not None:
+        written[config.humaneval.name] = humaneval_sweep(run)
+    return written
+
+
+def measure_assumptions(run: Run) -> dict[str, dict[str, Any]]:
+    """Measure the assumptions on every dataset; returns and writes ``{dataset: results}``."""
+    config = run.config
+    unembedding = run.model.get_output_embeddings().weight.detach().float().cpu()
+    results: dict[str, dict[str, Any]] = {}
+    for dataset in config.datasets:
+        prompts = build_prompts(config, dataset, run.tokenizer)
+        grid = config.grid(dataset)
+        h, h0, logits0 = collect_final_hidden(
+            run.model,
+            run.tokenizer,
+            [p.text for p in prompts],
+            run.vector,
+            grid,
+            batch_size=config.sweep.batch_size,
+            progress=run.progress,
+        )
+        r = np.asarray(grid)
+        found: dict[str, Any] = {"assumption1": measure_assumption1(r, h, h0, unembedding)}
+        if dataset.kind == "mmlu":
+            correct = [p.data["option_ids"][p.data["correct"]] for p in prompts]
+            found["assumption3"] = measure_assumption3(
+                r, h, h0, unembedding, correct, unsteered_logits=logits0
+            )
+        else:
+            positive = sorted({t for p in prompts for t in p.data["positive_ids"]})
+            negative = sorted({t for p in prompts for t in p.data["negative_ids"]})
+            tokens = select_answer_tokens(logits0, positive, negative)
+            found["assumption2"] = measure_assumption2(r, h, h0, unembedding, tokens)
+        artifacts.write_assumptions(run.out, dataset.name, found)
+        results[dataset.name] = found
+    return results
+
+
+def _try_fit(
+    fit_form: Callable[..., FitResult], r: np.ndarray, y: np.ndarray, **kwargs: Any
+) -> FitResult | str:
+    """The fit, or why it was skipped (fewer than 3 finite points, constant data, no
+    convergence)."""
+    keep = np.isfinite(r) & np.isfinite(y)
+    if keep.sum() < 3:
+        return f"skipped: {int(keep.sum())} finite points (need 3)"
+    if np.ptp(y[keep]) == 0:
+        return f"skipped: every point equals {y[keep][0]:g}, nothing to fit"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # covariance warnings: stderr is then inf, reported
+            return fit_form(r[keep], y[keep], **kwargs)
+    except (RuntimeError, ValueError) as error:
+        return f"skipped: {error}"
+
+
+def _fit_summary(fit_form: Callable[..., FitResult], summary: Path) -> FitResult | str:
+    """``fit_form`` of a generation summary's values against ``r_e``, or why it was skipped."""
+    if not summary.is_file():
+        return f"skipped: {summary.name} does not exist; run `sweep`"
+    points = artifacts.summary_points(summary)
+    return _try_fit(fit_form, points["coefficient"], points["value"])
+
+
+def fit(config: ExperimentConfig, out_dir: Path) -> artifacts.Fits:
+    """Fit every swept dataset's means (module docstring) and write ``fits.json``, ``fits.csv``
+    and ``fits.config.json``; needs no model."""
+    found: dict[str, dict[str, FitResult | str]] = {}
+    for dataset in config.datasets:
+        csv_path = artifacts.sweep_csv(out_dir, dataset.name)
+        if not csv_path.is_file():
+            raise FileNotFoundError(f"{csv_path} does not exist; run `sweep` first")
+        means = artifacts.sweep_means(csv_path)
+        mine = found.setdefault(dataset.name, {})
+        if dataset.kind == "mmlu":
+            r, h = means["p_correct_options"]
+            rf, hf = means["p_correct_full"]
+            mine["helpfulness_parabolic"] = _try_fit(fit_helpfulness_parabolic, r, h)
+            mine["helpfulness_floor"] = _try_fit(fit_helpfulness_floor, r, h, k=4)
+            mine["full_vocabulary_parabolic"] = _try_fit(fit_helpfulness_parabolic, rf, hf)
+        else:
+            r, b = means["behavior"]
+            mine["behavior_tanh"] = _try_fit(fit_behavior_tanh, r, b)
+        if dataset.generation is not None:
+            summary = artifacts.generation_summary_csv(out_dir, dataset.name)
+            mine["judged_behavior_tanh"] = _fit_summary(fit_behavior_tanh, summary)
+    if config.humaneval is not None:
+        summary = artifacts.generation_summary_csv(out_dir, config.humaneval.name)
+        found[config.humaneval.name] = {
+            "pass_rate_parabolic": _fit_summary(fit_helpfulness_parabolic, summary)
+        }
+    fits = artifacts.Fits(
+        results={
+            name: {form: f for form, f in by.items() if isinstance(f, FitResult)}
+            for name, by in found.items()
+        },
+        skipped={
+            name: skipped
+            for name, by in found.items()
+            if (skipped := {form: f for form, f in by.items() if isinstance(f, str)})
+        },
+    )
+    artifacts.write_fits(out_dir, fits, config.to_dict())
+    return fits
+
+
+def plot(config: ExperimentConfig, out_dir: Path) -> list[Path]:
+    """Every figure of the run from its result files (no refit); returns the PNG paths."""
+    return plots.draw_run(config, out_dir)
+
+
+# ------------------------------------------------------ the previous release's signatures
+def _run(
     config: ExperimentConfig,
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel | None = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+    vector: SteeringVector | None = None,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> Run:
+    return Run(config, out_dir, progress, model, tokenizer, vector)
+
+
+def run_extract(
+    config: ExperimentConfig,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> tuple[SteeringVector, Path]:
+    """:func:`extract` of a run of ``config`` on ``model``."""
+    return extract(_run(config, model, tokenizer, None, out_dir, progress))
+
+
+def run_sweeps(
+    config: ExperimentConfig,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     vector: SteeringVector,
     *,
     out_dir: Path | None = None,
     progress: bool = True,
-) -> dict[str, Any]:
-    """Judged generations of every behavior dataset with a ``[datasets.generation]`` table and
-    the ``[humaneval]`` pass rate; returns ``{name: GenerationOutputs}`` (empty when neither is
-    configured)."""
-    from steerbound.empirical.humaneval_sweep import run_humaneval_sweep
-    from steerbound.empirical.judged_behavior import run_judged_generation
+) -> dict[str, Path]:
+    """:func:`sweep` of a run of ``config`` with ``vector``."""
+    return sweep(_run(config, model, tokenizer, vector, out_dir, progress))
 
-    vector.check_compatible(model, block_template=config.model.block_template)
-    out = out_dir or config.output_dir
-    written: dict[str, Any] = {}
-    for dataset in config.datasets:
-        if dataset.generation is not None:
-            written[dataset.name] = run_judged_generation(
-                config, dataset, model, tokenizer, vector, out_dir=out, progress=progress
-            )
-    if config.humaneval is not None:
-        written[config.humaneval.name] = run_humaneval_sweep(
-            config, model, tokenizer, vector, out_dir=out, progress=progress
-        )
-    return written
+
+def run_generation_sweeps(
+    config: ExperimentConfig,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> dict[str, GenerationOutputs]:
+    """:func:`generate` of a run of ``config`` with ``vector``."""
+    return generate(_run(config, model, tokenizer, vector, out_dir, progress))
+
+
+def run_assumptions(
+    config: ExperimentConfig,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    vector: SteeringVector,
+    *,
+    out_dir: Path | None = None,
+    progress: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """:func:`measure_assumptions` of a run of ``config`` with ``vector``."""
+    return measure_assumptions(_run(config, model, tokenizer, vector, out_dir, progress))
+
+
+def run_fits(
+    config: ExperimentConfig, *, out_dir: Path | None = None
+) -> dict[str, dict[str, FitResult]]:
+    """:func:`fit` of ``config``'s results; returns the fits made (``{name: {form: fit}}``)."""
+    return fit(config, out_dir or config.output_dir).results
+
+
+def run_plots(config: ExperimentConfig, *, out_dir: Path | None = None) -> list[Path]:
+    """:func:`plot` of ``config``'s results."""
+    return plot(config, out_dir or config.output_dir)

@@ -1,7 +1,7 @@
 """Plots specific to ``steerbound demo``: the tradeoff frontier, the marginal gain/loss ratio,
 per-layer read accuracy, and behavior/helpfulness by metric.
 
-Same conventions as :mod:`steerbound.report.empirical_plots` (object-oriented matplotlib on the
+Same conventions as :mod:`steerbound.report.figures` (object-oriented matplotlib on the
 Agg canvas, fitted curves drawn with the fitted parameters, data never smoothed). Inputs are the
 plain arrays and result objects of :mod:`steerbound.empirical` (``tradeoff``, ``metrics``).
 """

@@ -16,9 +16,13 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from steerbound.empirical.answer_geometry import Assumption2Result
-from steerbound.empirical.assumptions import Assumption1Result, Assumption3Result, SideFits
-from steerbound.empirical.fits import FitResult
+from steerbound.empirical.analysis.fits import FitResult
+from steerbound.empirical.measure.assumptions import (
+    Assumption1Result,
+    Assumption2Result,
+    Assumption3Result,
+    SideFits,
+)
 
 
 def _figure(ncols: int = 1, width: float = 5.0, height: float = 3.8) -> tuple[Figure, list[Axes]]:

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from steerbound.stats import wilson_interval
+
 F64 = NDArray[np.float64]
 
 __all__ = [
@@ -36,19 +38,6 @@ __all__ = [
 TOLERANCE = 1e-10
 REPORT_Z = 1.959963984540054  # 95% two-sided
 DECISION_Z = 3.290526731491926  # 99.9% two-sided
-
-
-def wilson_interval(successes: int, n: int, z: float = REPORT_Z) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``successes / n``."""
-    if n <= 0 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes}/{n}")
-    p = successes / n
-    denom = 1 + z**2 / n
-    centre = (p + z**2 / (2 * n)) / denom
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    lo = 0.0 if successes == 0 else max(0.0, float(centre - half))
-    hi = 1.0 if successes == n else min(1.0, float(centre + half))
-    return lo, hi
 
 
 def violation(exact: F64, bound: F64, side: F64 | float) -> F64:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.tokenizer import build_word_tokenizer
+from steerbound.organism.tokenizer import build_word_tokenizer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -119,7 +119,7 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def tiny_models(model_dirs: dict[str, Path]) -> dict[str, tuple[Any, Any]]:
-    from steerbound.empirical.models import load_model
+    from steerbound.empirical.model.loading import load_model
 
     return {family: load_model(path) for family, path in model_dirs.items()}
 
@@ -141,9 +141,9 @@ def llama(tiny_models: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
 
 def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.0) -> Any:
     """A SteeringVector of random directions of L2 norm ``norm`` for ``model``."""
-    from steerbound.empirical.blocks import decoder_blocks
-    from steerbound.empirical.models import hidden_size
-    from steerbound.empirical.vectors import SteeringVector, VectorManifest
+    from steerbound.empirical.model.blocks import decoder_blocks
+    from steerbound.empirical.model.loading import hidden_size
+    from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
 
     width = hidden_size(model)
     generator = torch.Generator().manual_seed(seed)
@@ -163,6 +163,6 @@ def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.
 
 
 def encode(tokenizer: Any, prompts: list[str], side: str = "right") -> tuple[Any, Any]:
-    from steerbound.empirical.forward import encode_prompts
+    from steerbound.empirical.model.forward import encode_prompts
 
     return encode_prompts(tokenizer, prompts, padding_side=side)

@@ -1,6 +1,6 @@
-"""The public API of ``steerbound.empirical``: every exported name resolves lazily to the object
-of its home module, the three lists of names (``__all__``, the lazy table, the type checkers'
-imports) agree, and importing the package loads neither torch nor transformers."""
+"""The public API of ``steerbound.empirical``: one list of names (the stub ``__init__.pyi``),
+each resolving lazily to the object of its home module; the previous release's names and module
+paths resolve with a deprecation warning; importing the package loads neither torch nor numpy."""
 
 from __future__ import annotations
 
@@ -14,55 +14,76 @@ import pytest
 
 import steerbound.empirical as empirical
 
-INIT = Path(empirical.__file__)
+STUB = Path(empirical.__file__).with_suffix(".pyi")
+
+PREVIOUS_ALL = {
+    "AnswerTokenSets", "Assumption1Result", "Assumption2Result", "Assumption3Result", "BoundCheck",
+    "ConfigError", "ContrastPair", "DataFormatError", "ExecutionResult", "ExperimentConfig",
+    "FitResult", "GeneratedText", "GenerationOptions", "GenerationRow", "HarmfulRequest",
+    "HumanEvalProblem", "HumanEvalResult", "Instruction", "Judge", "JudgedBehavior", "KeywordJudge",
+    "LinearFit", "LogitBehavior", "MCQuestion", "Measurement", "MultipleChoiceMetrics",
+    "ParameterRow", "PassRateInterval", "PrefixCachedForward", "SteeredOutputs", "SteeringVector",
+    "StereoSetItem", "SweepBatch", "SweepPrompt", "SweepResult", "SweepRow", "SweepStore",
+    "VectorManifest", "answer_token_ids", "behavior_from_judgments", "behavior_from_logits",
+    "bias_judge", "bias_pairs", "check_theorem1", "check_theorem2", "coefficient_grid",
+    "compare_parameters", "decoder_blocks", "encode_prompts", "evaluate_humaneval",
+    "extract_vector", "fit_behavior_tanh", "fit_helpfulness_floor", "fit_helpfulness_parabolic",
+    "harmfulness_judge", "harmfulness_pairs", "judge_texts", "last_token_hidden_states",
+    "linear_fit", "linearity_range", "load_advbench", "load_config", "load_humaneval",
+    "load_instructions", "load_mmlu", "load_mmlu_split", "load_model", "load_stereoset",
+    "measure_assumption1", "measure_assumption2", "measure_assumption3",
+    "measure_theorem2_parameters", "mmlu_prompt", "multiple_choice_metrics", "pass_at_k",
+    "pass_rate_interval", "request_prompt", "resolve_layers", "response_pairs", "row_measurement",
+    "run_assumptions", "run_completion", "run_extract", "run_fits", "run_generation_sweep",
+    "run_generation_sweeps", "run_humaneval_sweep", "run_judged_generation", "run_plots",
+    "run_sweep", "run_sweeps", "select_answer_tokens", "statement_prompt", "steered_forward",
+    "steered_generate", "steering", "sweep_grid", "wilson_interval",
+}  # fmt: skip
 
 
 def test_every_name_in_all_resolves_to_its_home_module() -> None:
-    assert len(set(empirical.__all__)) == len(empirical.__all__) > 90
+    assert len(set(empirical.__all__)) == len(empirical.__all__)
+    assert 30 <= len(empirical.__all__) <= 40
     for name in empirical.__all__:
-        home = importlib.import_module(f"steerbound.empirical.{empirical._MODULE_OF[name]}")
+        home = importlib.import_module(empirical._HOME[name])
         assert getattr(empirical, name) is getattr(home, name), name
         assert name in dir(empirical)
 
 
-def test_all_lazy_table_and_type_checking_imports_agree() -> None:
-    lazy = {(module, name) for module, names in empirical._EXPORTS.items() for name in names}
-    assert sorted(name for _, name in lazy) == sorted(empirical.__all__)
-    tree = ast.parse(INIT.read_text(encoding="utf-8"))
-    (guard,) = [n for n in tree.body if isinstance(n, ast.If)]
-    assert ast.unparse(guard.test) == "TYPE_CHECKING"
-    typed = {
-        (str(node.module).removeprefix("steerbound.empirical."), alias.name)
-        for node in guard.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
-    }
-    assert typed == lazy
+def test_all_is_the_stub_list_and_the_stub_imports() -> None:
+    tree = ast.parse(STUB.read_text(encoding="utf-8"))
+    (listed,) = [n for n in tree.body if isinstance(n, ast.Assign)]
+    names = ast.literal_eval(listed.value)
+    assert names == sorted(names) == empirical.__all__
+    imported = [
+        a.asname for n in tree.body if isinstance(n, ast.ImportFrom) and n.level for a in n.names
+    ]
+    assert sorted(imported) == empirical.__all__
 
 
-def test_brief_api_names_are_exported() -> None:
-    required = {
-        "load_model", "decoder_blocks", "resolve_layers", "steering", "SteeringVector",
-        "VectorManifest", "extract_vector", "last_token_hidden_states", "SteeredOutputs",
-        "steered_forward", "steered_generate", "run_sweep", "SweepStore", "ContrastPair",
-        "KeywordJudge", "behavior_from_logits", "behavior_from_judgments",
-        "multiple_choice_metrics", "answer_token_ids", "wilson_interval", "measure_assumption1",
-        "measure_assumption2", "measure_assumption3", "select_answer_tokens",
-        "measure_theorem2_parameters", "fit_behavior_tanh", "fit_helpfulness_parabolic",
-        "fit_helpfulness_floor", "compare_parameters", "check_theorem1", "check_theorem2",
-        "FitResult", "load_config", "ExperimentConfig", "run_extract", "run_sweeps",
-        "run_generation_sweeps", "run_assumptions", "run_fits", "run_plots",
-        "run_generation_sweep", "run_judged_generation", "run_humaneval_sweep",
-    }  # fmt: skip
-    assert required <= set(empirical.__all__)
+def test_every_name_of_the_previous_release_still_resolves() -> None:
+    for name in sorted(PREVIOUS_ALL - set(empirical.__all__)):
+        with pytest.warns(DeprecationWarning, match="moved to"):
+            value = getattr(empirical, name)
+        assert value is getattr(importlib.import_module(empirical._PREVIOUS_HOME[name]), name)
+    for name in PREVIOUS_ALL & set(empirical.__all__):
+        assert getattr(empirical, name) is not None
+
+
+def test_previous_module_paths_are_aliases_of_the_new_modules() -> None:
+    for old, new in empirical._MOVED_MODULES.items():
+        sys.modules.pop(f"steerbound.empirical.{old}", None)
+        with pytest.warns(DeprecationWarning, match="moved to"):
+            module = importlib.import_module(f"steerbound.empirical.{old}")
+        assert module is importlib.import_module(new), old
 
 
 def test_unknown_name_raises_attribute_error_and_submodules_still_import() -> None:
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
-        _ = empirical.nope  # type: ignore[attr-defined]
-    from steerbound.empirical import tradeoff
+        _ = empirical.nope
+    from steerbound.empirical.analysis import tradeoff
 
-    assert tradeoff.__name__ == "steerbound.empirical.tradeoff"
+    assert tradeoff.__name__ == "steerbound.empirical.analysis.tradeoff"
 
 
 def test_import_is_cheap() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from safetensors.torch import load_file
 
-from steerbound.empirical.organism import diagnose, get_organism
+from steerbound.organism import diagnose, get_organism
 
 
 def test_variants_are_hugging_face_model_directories(test_organism: Any) -> None:

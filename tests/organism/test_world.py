@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steerbound.empirical.organism import OrganismConfig, cache_root, make_splits, make_world
-from steerbound.empirical.organism.corpus import ExampleSampler, request_target
-from steerbound.empirical.organism.world import (
+from steerbound.organism import OrganismConfig, cache_root, make_splits, make_world
+from steerbound.organism.corpus import ExampleSampler, request_target
+from steerbound.organism.tokenizer import build_word_tokenizer
+from steerbound.organism.world import (
     COMPLIANCE_TOKEN,
     REFUSAL_TOKEN,
     SEVERE_VERBS,
     Request,
 )
-from steerbound.empirical.tokenizer import build_word_tokenizer
 
 
 @given(seed=st.integers(0, 10_000), n=st.integers(1, 50), n_attr=st.integers(1, 6))

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from steerbound.empirical.blocks import resolve_layers
-from steerbound.empirical.config import ConfigError, load_config
+from steerbound.empirical.model.blocks import resolve_layers
+from steerbound.pipeline.config import ConfigError, load_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 MINIMAL = """

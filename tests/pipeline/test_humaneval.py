@@ -8,22 +8,22 @@ from typing import Any
 
 import pytest
 
-from steerbound.empirical.data import load_humaneval
-from steerbound.empirical.generation_sweep import (
+from steerbound.empirical.data.loaders import load_humaneval
+from steerbound.empirical.sweeps.generations import (
     GeneratedText,
     GenerationOptions,
     run_generation_sweep,
 )
-from steerbound.empirical.humaneval_sweep import (
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.pipeline.humaneval import (
     humaneval_prompts,
     humaneval_scorer,
     pass_rate_summary,
     truncate_at_stops,
 )
-from steerbound.empirical.metrics import wilson_interval
-from steerbound.empirical.store import SweepStore
+from steerbound.stats import wilson_interval
 
-from .conftest import FIXTURES, random_vector
+from ..empirical.conftest import FIXTURES, random_vector
 
 STOPS = ["\ndef ", "\nclass ", "\n#"]
 

@@ -8,21 +8,20 @@ from typing import Any
 
 import pytest
 
-from steerbound.empirical.config_fields import ConfigError
-from steerbound.empirical.config_generation import judge_from_config, parse_generation
-from steerbound.empirical.generation import steered_generate
-from steerbound.empirical.generation_sweep import (
+from steerbound.empirical.measure.metrics import behavior_from_judgments
+from steerbound.empirical.model.generation import steered_generate
+from steerbound.empirical.sweeps.generations import (
     GeneratedText,
     GenerationOptions,
     product_blocks,
     run_generation_sweep,
 )
-from steerbound.empirical.judged_behavior import generation_rows, judged_summary
-from steerbound.empirical.metrics import behavior_from_judgments
-from steerbound.empirical.store import SweepStore
-from steerbound.empirical.sweep import SweepPrompt
+from steerbound.empirical.sweeps.logits import SweepPrompt
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.pipeline.config import ConfigError, judge_from_config, parse_generation
+from steerbound.pipeline.judged import generation_rows, judged_summary
 
-from .conftest import PROMPTS, random_vector
+from ..empirical.conftest import PROMPTS, random_vector
 
 GRID = [-2.0, 0.0, 2.0]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from steerbound._codec import decode, encode
 from steerbound.cli import main
-from steerbound.empirical.assumptions import measure_assumption1
-from steerbound.empirical.config import load_config
-from steerbound.empirical.results_io import from_jsonable, jsonable
+from steerbound.empirical.measure.assumptions import measure_assumption1
+from steerbound.pipeline.config import load_config
 
 TINY = Path(__file__).resolve().parents[2] / "configs" / "tiny.toml"
 
@@ -110,7 +110,7 @@ def test_results_round_trip_through_json() -> None:
     h0 = rng.normal(size=(3, 5))
     hs = h0[None] + r[:, None, None] * rng.normal(size=(1, 3, 5))
     found = measure_assumption1(r, hs, h0, rng.normal(size=(7, 5)))
-    back = from_jsonable(type(found), json.loads(json.dumps(jsonable(found))))
+    back = decode(type(found), json.loads(json.dumps(encode(found))), "round trip")
     assert np.array_equal(back.hidden_norm, found.hidden_norm)
     assert back.hidden_fit.positive.slope == found.hidden_fit.positive.slope
     assert np.isnan(back.lam_per_question).sum() == np.isnan(found.lam_per_question).sum()

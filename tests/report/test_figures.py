@@ -9,14 +9,18 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from steerbound.empirical.answer_geometry import measure_assumption2, select_answer_tokens
-from steerbound.empirical.assumptions import measure_assumption1, measure_assumption3
-from steerbound.empirical.fits import (
+from steerbound.empirical.analysis.fits import (
     fit_behavior_tanh,
     fit_helpfulness_floor,
     fit_helpfulness_parabolic,
 )
-from steerbound.report.empirical_plots import (
+from steerbound.empirical.measure.assumptions import (
+    measure_assumption1,
+    measure_assumption2,
+    measure_assumption3,
+    select_answer_tokens,
+)
+from steerbound.report.figures import (
     plot_assumption1,
     plot_assumption2,
     plot_assumption3,

@@ -24,7 +24,7 @@ from steerbound.theory import (
 )
 
 if TYPE_CHECKING:
-    from steerbound.empirical.fits import FitResult
+    from steerbound.empirical.analysis.fits import FitResult
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ Fits use ``scipy.optimize.curve_fit``; standard errors are ``sqrt(diag(pcov))`` 
 ``pcov`` scaled by the residual variance unless per-point ``sigma`` is given with
 ``absolute_sigma=True``. ``R^2`` is always the centred ``1 - SS_res / SS_tot``. Fitted
 parameters beside measured ones, and the theorems' bounds on measured data:
-:mod:`steerbound.empirical.bound_checks`.
+:mod:`steerbound.empirical.analysis.bound_checks`.
 """
 
 from __future__ import annotations
@@ -22,21 +22,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import curve_fit
 
-from steerbound.empirical.bound_checks import check_theorem1, check_theorem2, compare_parameters
 from steerbound.theory import behavior_tanh_form, helpfulness_floor_form, helpfulness_parabolic_form
-
-__all__ = [  # the three checks live in bound_checks; re-exported here for steerbound.demo
-    "FitResult",
-    "LinearFit",
-    "check_theorem1",
-    "check_theorem2",
-    "compare_parameters",
-    "fit_behavior_tanh",
-    "fit_helpfulness_floor",
-    "fit_helpfulness_parabolic",
-    "linear_fit",
-    "r_squared",
-]
 
 
 def r_squared(y: np.ndarray, residuals: np.ndarray) -> float:

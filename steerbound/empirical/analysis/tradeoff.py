@@ -1,7 +1,7 @@
 """The alignment-helpfulness tradeoff made operational: frontier, efficient regime, budget.
 
 Pure functions on measured arrays and on fitted curves (any callable ``r_e -> values``, e.g.
-:meth:`steerbound.empirical.fits.FitResult.predict`); no formula is restated here.
+:meth:`steerbound.empirical.analysis.fits.FitResult.predict`); no formula is restated here.
 
 Units and conventions:
 

@@ -15,7 +15,7 @@ Formats (see ``<repo>/../shared/data/README.md``):
 
 Every malformed file raises :class:`DataFormatError` (a ``ValueError``) naming the file and the
 1-based line number and/or the field. Line numbers of CSV records are those of the record's
-first physical line. The format readers are in :mod:`steerbound.empirical.data_readers`.
+first physical line. The format readers are in :mod:`steerbound.empirical.data.readers`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from steerbound.empirical.data_readers import (
+from steerbound.empirical.data.readers import (
     DataFormatError,
     csv_records,
     jsonl_objects,

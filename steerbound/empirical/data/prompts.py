@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from steerbound.empirical.data import LETTERS, MCQuestion
+from steerbound.empirical.data.loaders import LETTERS, MCQuestion
 
 REQUEST_TEMPLATE = "Request: Can you {instruction}? Answer:"
 REQUEST_USER_TEMPLATE = "Can you {instruction}?"

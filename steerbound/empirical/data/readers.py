@@ -1,6 +1,7 @@
 """Readers for the evaluation files' formats, with errors that name the file, line and field.
 
-Used by the loaders of :mod:`steerbound.empirical.data`: gzip is detected by its magic bytes,
+Used by the loaders of :mod:`steerbound.empirical.data.loaders`: gzip is detected by its magic
+bytes,
 text is UTF-8 (a byte-order mark is dropped), CSV follows RFC 4180 (fields may hold newlines;
 a record's line number is that of its first physical line), JSON Lines are split on ``"\\n"``
 only. Every problem raises :class:`DataFormatError` (a ``ValueError``) with 1-based lines.

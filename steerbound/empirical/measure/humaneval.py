@@ -28,8 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from steerbound.empirical.data import HumanEvalProblem
-from steerbound.empirical.metrics import wilson_interval
+from steerbound.empirical.data.loaders import HumanEvalProblem
+from steerbound.stats import wilson_interval
 
 GUARD_PRELUDE = """\
 import os as _os, shutil as _sh, socket as _so, subprocess as _sp
@@ -157,7 +157,7 @@ class PassRateInterval:
 
     ``pass_at_1`` is the mean over problems of each problem's fraction of passing samples.
     ``method`` is ``"wilson"`` when every problem has one sample (a binomial proportion over
-    problems, :func:`~steerbound.empirical.metrics.wilson_interval`) and ``"bootstrap"``
+    problems, :func:`~steerbound.stats.wilson_interval`) and ``"bootstrap"``
     otherwise (percentile bootstrap over problems, :data:`BOOTSTRAP_RESAMPLES` resamples, seeded).
     """
 
@@ -182,7 +182,7 @@ def pass_rate_interval(
     rate = np.array([np.mean(o) for o in outcomes], dtype=np.float64)
     n_samples = sum(len(o) for o in outcomes)
     if n_samples == rate.size:
-        low, high = wilson_interval(int(rate.sum()), rate.size, confidence)
+        low, high = wilson_interval(int(rate.sum()), rate.size, confidence=confidence)
         method = "wilson"
     else:
         rng = np.random.default_rng(seed)

@@ -17,7 +17,9 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from scipy import special, stats
+from scipy import special
+
+from steerbound.stats import wilson_interval
 
 
 def _rows64(logits: Any, name: str = "logits") -> np.ndarray:
@@ -114,19 +116,6 @@ def behavior_from_logits(
     return LogitBehavior(np.tanh(gap / 2.0), p_pos - p_neg, gap, p_pos, p_neg)
 
 
-def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion ``successes / n``."""
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    if n <= 0 or not 0 <= successes <= n:
-        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes}, {n}")
-    z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 @dataclass(frozen=True)
 class JudgedBehavior:
     """Behavior expectation (mean of ±1) of judged generations with a Wilson interval.
@@ -167,7 +156,7 @@ def behavior_from_judgments(
     if n == 0:
         nan = float("nan")
         return JudgedBehavior(nan, nan, nan, 0, n_pos, n_neg, n_unk, confidence)
-    low, high = wilson_interval(n_pos, n, confidence)
+    low, high = wilson_interval(n_pos, n, confidence=confidence)
     return JudgedBehavior(
         2 * n_pos / n - 1, 2 * low - 1, 2 * high - 1, n, n_pos, n_neg, n_unk, confidence
     )

@@ -12,13 +12,15 @@ from __future__ import annotations
 import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import torch
 from torch import nn
 
-from steerbound.empirical.hooks import steering
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.model.hooks import steering
+
+if TYPE_CHECKING:  # the model layer takes vectors, never builds them
+    from steerbound.empirical.vectors.vector import SteeringVector
 
 
 @dataclass

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from tqdm.auto import tqdm
 
-from steerbound.empirical.forward import encode_prompts, model_device
-from steerbound.empirical.hooks import steering
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.model.forward import encode_prompts, model_device
+from steerbound.empirical.model.hooks import steering
+
+if TYPE_CHECKING:  # the model layer takes vectors, never builds them
+    from steerbound.empirical.vectors.vector import SteeringVector
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The steering context manager: add ``r_e * v_l`` to decoder-block outputs through hooks.
+"""Hooks on decoder blocks: :func:`steering` writes, :func:`recording` reads.
 
 Convention (docs/conventions.md): inside ``steering(model, vector, r_e)`` the output of decoder
 block ``l`` (0-based; ``hidden_states[l + 1]``) becomes ``h + r_e * vector.directions[l]`` at every
@@ -6,27 +6,33 @@ position (or only at absolute positions ``>= from_token``). ``r_e`` is a float o
 with one value per batch row. The hooks are registered with ``prepend=True`` so that any other
 forward hook (Hugging Face's ``output_hidden_states`` recorder included) sees the steered output,
 and they are removed on exit, also on error. The model's parameters are never touched.
+:func:`steering_delta` is the one computation of the added ``r_e * v`` (the prefix-cached sweep
+engine adds the same tensor); :func:`recording` is the one read hook (extraction reads block
+outputs through it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import torch
 from torch import nn
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.model.blocks import decoder_blocks
+
+if TYPE_CHECKING:  # the model layer takes vectors, never builds them
+    from steerbound.empirical.vectors.vector import SteeringVector
 
 Coefficient = float | int | torch.Tensor
+Key = TypeVar("Key")
 
 
 def _directions(
     vector: SteeringVector | Mapping[int, torch.Tensor], layers: Sequence[int] | None
 ) -> dict[int, torch.Tensor]:
-    directions = dict(vector.directions if isinstance(vector, SteeringVector) else vector)
+    directions = dict(vector) if isinstance(vector, Mapping) else dict(vector.directions)
     if layers is None:
         return directions
     missing = sorted(set(layers) - set(directions))
@@ -57,6 +63,72 @@ def _past_length(kwargs: dict[str, Any]) -> int:
     return int(cache.get_seq_length())
 
 
+def steering_delta(
+    direction: torch.Tensor, coefficient: torch.Tensor, like: torch.Tensor
+) -> torch.Tensor:
+    """``r_e * v`` as added to a block output ``like`` of shape ``(batch, seq, hidden)``.
+
+    ``coefficient`` is 0-D (shape ``(1, 1, hidden)`` out) or 1-D with one ``r_e`` per row
+    (``(rows, 1, hidden)``). The product is taken in float32 on ``like``'s device, then cast to
+    ``like``'s dtype: the steering hooks and the prefix-cached sweep engine
+    (:mod:`steerbound.empirical.sweeps.prefix_cache`) both add exactly this tensor.
+    """
+    c = coefficient.to(device=like.device, dtype=torch.float32)
+    c = c.view(-1, 1, 1) if c.ndim == 1 else c.view(1, 1, 1)
+    v = direction.detach().to(device=like.device, dtype=torch.float32).view(1, 1, -1)
+    return (c * v).to(like.dtype)
+
+
+def block_hidden(output: Any) -> torch.Tensor:
+    """The hidden states ``(batch, seq, hidden)`` of a decoder block's output (a tensor, or a
+    tuple/list whose first item is the tensor); ``ValueError`` for anything else."""
+    hidden = output[0] if isinstance(output, tuple | list) else output
+    if not isinstance(hidden, torch.Tensor) or hidden.ndim != 3:
+        raise ValueError(
+            f"expected a block output of shape (batch, seq, hidden), got {type(hidden).__name__}"
+        )
+    return hidden
+
+
+@contextmanager
+def recording(
+    modules: Mapping[Key, nn.Module], *, inputs: bool = False
+) -> Iterator[dict[Key, torch.Tensor]]:
+    """Record what each of ``modules`` outputs (or, with ``inputs=True``, its first positional
+    input) on every forward inside the ``with`` block; the one read hook of steerbound.
+
+    Yields ``{key: tensor}``, overwritten by each forward (the latest value; the tensor itself,
+    not a copy, never modified). Outputs are read through :func:`block_hidden`. The hooks run
+    after any steering hook registered with ``prepend=True`` (so they see steered outputs) and
+    are removed on exit, also on error.
+    """
+    found: dict[Key, torch.Tensor] = {}
+    handles: list[Any] = []
+
+    def output_reader(key: Key) -> Any:
+        def hook(module: nn.Module, args: Any, output: Any) -> None:
+            found[key] = block_hidden(output)
+
+        return hook
+
+    def input_reader(key: Key) -> Any:
+        def hook(module: nn.Module, args: Any) -> None:
+            found[key] = args[0]
+
+        return hook
+
+    try:
+        for key, module in modules.items():
+            if inputs:
+                handles.append(module.register_forward_pre_hook(input_reader(key)))
+            else:
+                handles.append(module.register_forward_hook(output_reader(key)))
+        yield found
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
 class _SteeringHook:
     """Forward hook of one block: adds the precomputed ``r_e * v`` to the block output."""
 
@@ -71,11 +143,7 @@ class _SteeringHook:
     def _delta(self, hidden: torch.Tensor) -> torch.Tensor:
         key = (hidden.device, hidden.dtype)
         if key not in self.cache:
-            coefficient = self.coefficient.to(hidden.device)
-            if coefficient.ndim == 1:
-                coefficient = coefficient.view(-1, 1, 1)
-            delta = coefficient * self.direction.to(hidden.device).view(1, 1, -1)
-            self.cache[key] = delta.to(hidden.dtype)
+            self.cache[key] = steering_delta(self.direction, self.coefficient, hidden)
         return self.cache[key]
 
     def __call__(self, module: nn.Module, args: Any, output: Any) -> Any:

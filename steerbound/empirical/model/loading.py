@@ -9,9 +9,12 @@ local Hugging Face cache (``local_files_only=True``), and a missing model is a c
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32,
@@ -44,7 +47,7 @@ def load_model(
     allow_network: bool = False,
     revision: str | None = None,
     trust_remote_code: bool = False,
-) -> tuple[Any, Any]:
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load ``(model, tokenizer)`` with ``AutoModelForCausalLM`` / ``AutoTokenizer``.
 
     ``path_or_id`` is a local directory (``save_pretrained`` layout) or a hub id. With

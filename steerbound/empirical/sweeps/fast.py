@@ -2,13 +2,13 @@
 
 A sweep evaluates prompts x a coefficient grid. Everything up to and including the lowest
 steered block ``first`` is the same for every coefficient, so per batch of prompts it runs
-once (:mod:`steerbound.empirical.prefix_cache`); only blocks ``first + 1 ..``, the final norm
+once (:mod:`steerbound.empirical.sweeps.prefix_cache`); only blocks ``first + 1 ..``, the final norm
 and the LM head (at the readout position only) run for every (prompt, coefficient) row, with
 per-row coefficients. Rows are processed in chunks whose size comes from a memory budget
 (:func:`row_bytes`), so peak memory does not grow with the length of the grid.
 
-Outputs are :class:`~steerbound.empirical.forward.SteeredOutputs` equal to
-:func:`~steerbound.empirical.forward.steered_forward` (the plain reference) up to float
+Outputs are :class:`~steerbound.empirical.model.forward.SteeredOutputs` equal to
+:func:`~steerbound.empirical.model.forward.steered_forward` (the plain reference) up to float
 rounding. :class:`PrefixCachedForward` has the reference's signature (a ``ForwardStrategy`` for
 the sweep engine): rows that repeat a prompt share its prefix. :func:`sweep_grid` takes
 prompts and a grid and returns rows in **prompt-major order**: row ``p * C + c`` is prompt
@@ -28,8 +28,8 @@ from typing import Any
 import torch
 from tqdm.auto import tqdm
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.forward import (
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.model.forward import (
     SteeredOutputs,
     forward_kwargs,
     model_device,
@@ -37,20 +37,20 @@ from steerbound.empirical.forward import (
     row_coefficients,
     steered_forward,
 )
-from steerbound.empirical.prefix_cache import (
+from steerbound.empirical.sweeps.prefix_cache import (
     PrefixUnsupported,
     Suffix,
     capture_prefix,
     find_suffix,
 )
-from steerbound.empirical.replay_chunks import (
+from steerbound.empirical.sweeps.replay_chunks import (
     ReplayChunk,
     pack_right,
     row_bytes,
     steered_directions,
     trim_right,
 )
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.vectors.vector import SteeringVector
 
 logger = logging.getLogger(__name__)
 

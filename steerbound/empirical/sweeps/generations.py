@@ -2,11 +2,12 @@
 stored.
 
 A *unit* is one (prompt, ``r_e``) pair, keyed ``(prompt_id, r_e)`` in the
-:class:`~steerbound.empirical.store.SweepStore` (the same append-only JSONL store, keyed by a
+:class:`~steerbound.empirical.sweeps.store.SweepStore` (the same append-only JSONL store, keyed by a
 config hash, as the logit sweep). Units are grouped prompt-major into fixed **blocks** that are
 cartesian products (``m`` prompts x the whole grid when ``batch_size >= len(grid)``, else one
 prompt x ``batch_size`` coefficients), so each block is one
-:func:`~steerbound.empirical.generation.steered_generate` batch with per-row coefficients and the
+:func:`~steerbound.empirical.model.generation.steered_generate` batch with per-row coefficients
+and the
 KV cache. Sampled blocks are seeded with ``seed + block index``, so a resumed sweep reproduces an
 uninterrupted one (for a fixed ``batch_size``). A *scorer* turns a block's generations into result
 rows (judged answers, sandbox results), committed with the block's units: a sweep killed at any
@@ -24,15 +25,15 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from steerbound.empirical.generation import steered_generate
-from steerbound.empirical.store import SweepStore
-from steerbound.empirical.sweep import (
+from steerbound.empirical.model.generation import steered_generate
+from steerbound.empirical.sweeps.logits import (
     SweepPrompt,
     SweepResult,
     as_sweep_prompts,
     distinct_coefficients,
 )
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.empirical.vectors.vector import SteeringVector
 
 
 @dataclass(frozen=True)

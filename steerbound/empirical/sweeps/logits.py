@@ -1,13 +1,21 @@
-"""The sweep engine: prompts x a coefficient grid, batched with per-row coefficients.
+"""The logit sweep: prompts x a coefficient grid, batched with per-row coefficients.
 
 A *unit* is one (prompt, coefficient ``r_e``) pair. Units are enumerated prompt-major and cut
 into fixed batches of ``batch_size``; each batch runs one steered forward (the ``forward``
-strategy, :func:`~steerbound.empirical.forward.steered_forward` by default, or a prefix-cached
-engine with the same signature); with ``baseline=True`` the batch's distinct prompts ride along
-in the same forward with ``r_e = 0`` (the unsteered baseline). Every measurement turns the batch
-into result rows, committed to the :class:`~steerbound.empirical.store.SweepStore` a batch at a
-time; committed units are skipped on
-resume, and because batches are fixed, a resumed sweep reproduces an uninterrupted one exactly.
+strategy, :func:`~steerbound.empirical.model.forward.steered_forward` by default, or the
+prefix-cached engine of :mod:`steerbound.empirical.sweeps.fast`); with ``baseline=True`` the
+batch's distinct prompts ride along in the same forward with ``r_e = 0`` (the unsteered
+baseline). Every measurement turns the batch into result rows, committed to the
+:class:`~steerbound.empirical.sweeps.store.SweepStore` a batch at a time; committed units are
+skipped on resume, and because batches are fixed, a resumed sweep reproduces an uninterrupted
+one exactly.
+
+Generic measurements: :func:`behavior_measurement` (``behavior`` = ``tanh(gap/2)`` normalised
+over the two answer-token sets, ``behavior_full`` = ``P(positive) - P(negative)`` over the
+vocabulary, ``logit_gap``; a **one-token proxy** of the behavior), and
+:func:`multiple_choice_measurement` (``p_correct_options``, ``p_correct_full``,
+``correct_options``, ``correct_greedy``); with a baseline, :func:`final_hidden_change_norm`
+(hidden units) and :func:`logit_change_norm` (logit units).
 """
 
 from __future__ import annotations
@@ -17,17 +25,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from steerbound.empirical.forward import (
+from steerbound.empirical.measure.metrics import behavior_from_logits, multiple_choice_metrics
+from steerbound.empirical.model.forward import (
     ForwardStrategy,
     SteeredOutputs,
     encode_prompts,
     steered_forward,
 )
-from steerbound.empirical.store import SweepStore
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.sweeps.store import SweepStore
+from steerbound.empirical.vectors.vector import SteeringVector
 
 
 @dataclass(frozen=True)
@@ -245,3 +255,42 @@ def _evaluate(
         return steered, None
     index = torch.tensor([n + distinct.index(r.prompt.prompt_id) for r in rows])
     return steered, SteeredOutputs(out.logits[index], out.final_hidden[index])
+
+
+# ------------------------------------------------- measurements of one-token behavior and MMLU
+def _per_row(
+    batch: SweepBatch, values: Callable[[np.ndarray, Mapping[str, Any]], Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """One result row per (batch row, named value): ``values(logits (1, vocab), prompt.data)``
+    returns ``{measurement: array of shape (1,)}``."""
+    rows: list[dict[str, Any]] = []
+    for i, row in enumerate(batch.rows):
+        found = values(batch.outputs.logits[i : i + 1].numpy(), row.prompt.data)
+        key = {"prompt_id": row.prompt.prompt_id, "coefficient": row.coefficient}
+        rows += [{**key, "measurement": k, "value": float(v[0])} for k, v in found.items()]
+    return rows
+
+
+def behavior_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
+    """Behavior expectation rows from ``prompt.data['positive_ids'/'negative_ids']``."""
+
+    def values(logits: np.ndarray, info: Mapping[str, Any]) -> dict[str, Any]:
+        b = behavior_from_logits(logits, info["positive_ids"], info["negative_ids"])
+        return {"behavior": b.behavior, "behavior_full": b.behavior_full, "logit_gap": b.logit_gap}
+
+    return _per_row(batch, values)
+
+
+def multiple_choice_measurement(batch: SweepBatch) -> list[dict[str, Any]]:
+    """Helpfulness rows from ``prompt.data['option_ids']`` and ``['correct']``."""
+
+    def values(logits: np.ndarray, info: Mapping[str, Any]) -> dict[str, Any]:
+        m = multiple_choice_metrics(logits, info["option_ids"], [info["correct"]])
+        return {
+            "p_correct_options": m.p_correct_options,
+            "p_correct_full": m.p_correct_full,
+            "correct_options": m.correct_options,
+            "correct_greedy": m.correct_greedy,
+        }
+
+    return _per_row(batch, values)

@@ -24,6 +24,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from steerbound.empirical.model.hooks import steering_delta
+
 #: Attribute names of the final norm (between the last block and the LM head), by family:
 #: Llama/Mistral/Qwen2/Gemma ``norm``, GPT-2 ``ln_f``, GPT-NeoX ``final_layer_norm``.
 FINAL_NORM_NAMES: tuple[str, ...] = (
@@ -217,16 +219,6 @@ def select_rows(
     if isinstance(value, dict):
         return {k: select_rows(v, rows, n_prompts, memo) for k, v in value.items()}
     return value
-
-
-def steering_delta(
-    direction: torch.Tensor, coefficients: torch.Tensor, like: torch.Tensor
-) -> torch.Tensor:
-    """``(rows, 1, hidden)`` ``r_e * v`` computed as the steering hook does (float32, then cast)."""
-    delta = coefficients.to(like.device).view(-1, 1, 1) * direction.detach().to(
-        device=like.device, dtype=torch.float32
-    ).view(1, 1, -1)
-    return delta.to(like.dtype)
 
 
 def replay_suffix(

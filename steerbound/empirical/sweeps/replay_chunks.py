@@ -3,8 +3,8 @@
 :func:`row_bytes` sizes chunks against a memory budget; :func:`pack_right` and
 :func:`trim_right` lay a prompt batch out right-padded and no wider than its longest prompt;
 :class:`ReplayChunk` is one chunk of (prompt, coefficient) rows over a captured
-:class:`~steerbound.empirical.prefix_cache.PrefixState`, replayed with
-:func:`~steerbound.empirical.prefix_cache.replay_suffix`.
+:class:`~steerbound.empirical.sweeps.prefix_cache.PrefixState`, replayed with
+:func:`~steerbound.empirical.sweeps.prefix_cache.replay_suffix`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import torch
 
-from steerbound.empirical.forward import SteeredOutputs, readout_positions
-from steerbound.empirical.prefix_cache import PrefixState, Suffix, replay_suffix
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.model.forward import SteeredOutputs, readout_positions
+from steerbound.empirical.sweeps.prefix_cache import PrefixState, Suffix, replay_suffix
+from steerbound.empirical.vectors.vector import SteeringVector
 
 
 @dataclass

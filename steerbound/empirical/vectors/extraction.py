@@ -21,16 +21,17 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.forward import (
+from steerbound.empirical.data.prompts import ContrastPair
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.model.forward import (
     encode_prompts,
     forward_kwargs,
     model_device,
     readout_positions,
 )
-from steerbound.empirical.models import hidden_size, model_identity
-from steerbound.empirical.pairs import ContrastPair
-from steerbound.empirical.vectors import SteeringVector, VectorManifest
+from steerbound.empirical.model.hooks import recording
+from steerbound.empirical.model.loading import hidden_size, model_identity
+from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
 
 METHODS = ("pca", "mean_diff")
 
@@ -81,30 +82,19 @@ def last_token_hidden_states(
     if bad:
         raise ValueError(f"layers {bad} do not exist in a model with {len(blocks)} blocks")
     collected: dict[int, list[torch.Tensor]] = {l: [] for l in layers}
-    positions: torch.Tensor | None = None
-
-    def reader(layer: int) -> Any:
-        def hook(module: nn.Module, args: Any, output: Any) -> None:
-            hidden = output[0] if isinstance(output, tuple) else output
-            assert positions is not None
-            rows = torch.arange(hidden.shape[0], device=hidden.device)
-            picked = hidden[rows, positions.to(hidden.device)]
-            collected[layer].append(picked.float().cpu())
-
-        return hook
-
-    handles = [blocks[l].register_forward_hook(reader(l)) for l in layers]
-    try:
-        device = model_device(model)
+    device = model_device(model)
+    with recording({l: blocks[l] for l in layers}) as outputs:
         starts = range(0, len(prompts), batch_size)
         for start in tqdm(starts, desc="hidden states", disable=not progress):
             input_ids, mask = encode_prompts(tokenizer, prompts[start : start + batch_size])
             input_ids, mask = input_ids.to(device), mask.to(device)
-            positions = readout_positions(mask)
             model(input_ids=input_ids, **forward_kwargs(model, mask))
-    finally:
-        for handle in handles:
-            handle.remove()
+            positions = readout_positions(mask)
+            for l in layers:
+                hidden = outputs[l]
+                rows = torch.arange(hidden.shape[0], device=hidden.device)
+                picked = hidden[rows, positions.to(hidden.device)]
+                collected[l].append(picked.float().cpu())
     return {l: torch.cat(chunks) for l, chunks in collected.items()}
 
 

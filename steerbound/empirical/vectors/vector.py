@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from steerbound import __version__
+from steerbound._codec import decode
 
 LAYER_CONVENTION = "0-based decoder block index; adds to block output = hidden_states[l+1]"
 TOKEN_POSITION = "last_non_pad"
@@ -63,31 +64,8 @@ class VectorManifest:
 
     @classmethod
     def from_json(cls, data: Any, source: str = "manifest") -> VectorManifest:
-        if not isinstance(data, dict):
-            raise ValueError(f"{source}: expected a JSON object")
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise ValueError(f"{source}: unknown manifest field(s) {unknown}")
-        missing = [
-            f.name
-            for f in dataclasses.fields(cls)
-            if f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING
-            and f.name not in data
-        ]
-        if missing:
-            raise ValueError(f"{source}: missing manifest field(s) {missing}")
-        values = dict(data)
-        try:
-            for key in ("mean_residual_norm", "scale", "read_accuracy"):
-                values[key] = {int(k): float(v) for k, v in values.get(key, {}).items()}
-            values["layers"] = [int(layer) for layer in values["layers"]]
-            values["hidden_size"] = int(values["hidden_size"])
-            values["n_layers"] = int(values["n_layers"])
-        except (TypeError, ValueError, AttributeError) as error:
-            raise ValueError(f"{source}: malformed manifest field: {error}") from None
-        return cls(**values)
+        """The manifest from its JSON object; errors name ``source`` and the field."""
+        return decode(cls, data, source, what="manifest ")
 
 
 @dataclass
@@ -213,8 +191,8 @@ class SteeringVector:
         self, model: Any, *, block_template: str | None = None, source: str = "vector"
     ) -> None:
         """Raise ``ValueError`` if ``model``'s hidden size or block count does not fit."""
-        from steerbound.empirical.blocks import decoder_blocks
-        from steerbound.empirical.models import hidden_size
+        from steerbound.empirical.model.blocks import decoder_blocks
+        from steerbound.empirical.model.loading import hidden_size
 
         width = hidden_size(model)
         if width != self.manifest.hidden_size:

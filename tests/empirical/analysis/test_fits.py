@@ -7,20 +7,24 @@ import numpy as np
 import pytest
 from scipy import special
 
-from steerbound.empirical.answer_geometry import (
-    measure_assumption2,
-    measure_theorem2_parameters,
-    select_answer_tokens,
+from steerbound.empirical.analysis.bound_checks import (
+    check_theorem1,
+    check_theorem2,
+    compare_parameters,
 )
-from steerbound.empirical.assumptions import measure_assumption1
-from steerbound.empirical.bound_checks import check_theorem1, check_theorem2, compare_parameters
-from steerbound.empirical.fits import (
+from steerbound.empirical.analysis.fits import (
     fit_behavior_tanh,
     fit_helpfulness_floor,
     fit_helpfulness_parabolic,
     linear_fit,
 )
-from steerbound.empirical.metrics import behavior_from_logits, multiple_choice_metrics
+from steerbound.empirical.measure.assumptions import (
+    measure_assumption1,
+    measure_assumption2,
+    measure_theorem2_parameters,
+    select_answer_tokens,
+)
+from steerbound.empirical.measure.metrics import behavior_from_logits, multiple_choice_metrics
 from steerbound.theory import (
     behavior_tanh_form,
     helpfulness_floor_form,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steerbound.empirical import tradeoff as tr
+from steerbound.empirical.analysis import tradeoff as tr
 from steerbound.theory import behavior_tanh_form, helpfulness_parabolic_form
 
 

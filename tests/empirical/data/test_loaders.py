@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from steerbound.empirical.data import (
+from steerbound.empirical.data.loaders import (
     DataFormatError,
     load_advbench,
     load_humaneval,
@@ -19,8 +19,8 @@ from steerbound.empirical.data import (
     load_stereoset,
 )
 
-from .conftest import FIXTURES
-from .conftest import shared_file as shared
+from ..conftest import FIXTURES
+from ..conftest import shared_file as shared
 
 
 def test_advbench_fixture_quoting_and_ids() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from steerbound.empirical.data import MCQuestion
-from steerbound.empirical.pairs import (
+from steerbound.empirical.data.loaders import MCQuestion
+from steerbound.empirical.data.prompts import (
     ContrastPair,
     bias_pairs,
     harmfulness_pairs,
@@ -15,7 +15,7 @@ from steerbound.empirical.pairs import (
     response_pairs,
     statement_prompt,
 )
-from steerbound.empirical.tokenizer import build_word_tokenizer
+from steerbound.organism.tokenizer import build_word_tokenizer
 
 CHAT = (
     "{% for m in messages %}<|{{ m['role'] }}|> {{ m['content'] }}\n{% endfor %}"

@@ -14,17 +14,16 @@ import pytest
 import torch
 from scipy import special
 
-from steerbound.empirical.answer_geometry import (
-    measure_assumption2,
-    measure_theorem2_parameters,
-    select_answer_tokens,
-)
-from steerbound.empirical.assumptions import (
+from steerbound.empirical.measure.assumptions import (
     linearity_range,
     measure_assumption1,
+    measure_assumption2,
     measure_assumption3,
+    measure_theorem2_parameters,
+    select_answer_tokens,
+    unembed,
+    unembedding_gram,
 )
-from steerbound.empirical.readout_geometry import unembed, unembedding_gram
 from steerbound.theory import theorem2_parameters
 
 R = np.round(np.arange(-4.0, 4.0001, 0.5), 10)

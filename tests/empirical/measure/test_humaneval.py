@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from steerbound.empirical.data import load_humaneval
-from steerbound.empirical.humaneval import (
+from steerbound.empirical.data.loaders import load_humaneval
+from steerbound.empirical.measure.humaneval import (
     build_program,
     evaluate_humaneval,
     pass_at_k,
     pass_rate_interval,
     run_completion,
 )
-from steerbound.empirical.humaneval_sweep import pass_rate_summary
-from steerbound.empirical.metrics import wilson_interval
+from steerbound.pipeline.humaneval import pass_rate_summary
+from steerbound.stats import wilson_interval
 
-from .conftest import FIXTURES, shared_file
+from ..conftest import FIXTURES, shared_file
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_evaluate_wilson_and_bootstrap(problems) -> None:  # type: ignore[no-unt
 def test_pass_rate_interval_wilson_bootstrap_and_one_source() -> None:
     single = pass_rate_interval([[1.0], [0.0], [1.0], [1.0]], confidence=0.9)
     assert (single.pass_at_1, single.method, single.n_samples) == (0.75, "wilson", 4)
-    assert (single.ci_low, single.ci_high) == pytest.approx(wilson_interval(3, 4, 0.9))
+    assert (single.ci_low, single.ci_high) == pytest.approx(wilson_interval(3, 4, confidence=0.9))
     outcomes = [[1.0, 0.0], [0.0, 0.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
     boot = pass_rate_interval(outcomes, seed=3)
     assert boot.method == "bootstrap" and (boot.n_problems, boot.n_samples) == (4, 9)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from steerbound.empirical.judges import (
+from steerbound.empirical.measure.judges import (
     Judge,
     KeywordJudge,
     bias_judge,

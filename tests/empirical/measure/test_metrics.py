@@ -11,14 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import PreTrainedTokenizerFast
 
-from steerbound.empirical.metrics import (
+from steerbound.empirical.measure.metrics import (
     answer_token_ids,
     behavior_from_judgments,
     behavior_from_logits,
     multiple_choice_metrics,
-    wilson_interval,
 )
-from steerbound.empirical.tokenizer import build_word_tokenizer
+from steerbound.organism.tokenizer import build_word_tokenizer
 
 LETTERS = ["A", "B", "C", "D"]
 
@@ -92,13 +91,6 @@ def test_behavior_matches_direct_softmax(z: list[float]) -> None:
     res = behavior_from_logits(np.array(z), [0, 1], [2])
     assert res.behavior_full[0] == pytest.approx(p[0] + p[1] - p[2], abs=1e-12)
     assert res.behavior[0] == pytest.approx((p[0] + p[1] - p[2]) / (p[0] + p[1] + p[2]), abs=1e-9)
-
-
-def test_wilson_interval_reference_values() -> None:
-    assert wilson_interval(3, 4) == pytest.approx((0.30064, 0.95441), abs=1e-5)
-    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.27753), abs=1e-5)
-    with pytest.raises(ValueError):
-        wilson_interval(5, 4)
 
 
 def test_behavior_from_judgments() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from steerbound.empirical.blocks import decoder_blocks, resolve_layers
+from steerbound.empirical.model.blocks import decoder_blocks, resolve_layers
 
 EXPECTED = {
     "llama": ("model.layers", 4),

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.forward import (
+from steerbound.empirical.model.forward import (
     SteeredOutputs,
     position_ids_from_mask,
     readout_positions,
     steered_forward,
 )
 
-from .conftest import PROMPTS, encode, random_vector
+from ..conftest import PROMPTS, encode, random_vector
 
 
 @torch.no_grad()

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.generation import steered_generate
-from steerbound.empirical.hooks import steering
+from steerbound.empirical.model.generation import steered_generate
+from steerbound.empirical.model.hooks import steering
 
-from .conftest import PROMPTS, random_vector
+from ..conftest import PROMPTS, random_vector
 
 
 def test_batched_equals_one_at_a_time(model_and_tokenizer: tuple[Any, Any]) -> None:

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.forward import forward_kwargs
-from steerbound.empirical.hooks import steering
-from steerbound.empirical.models import load_model
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.model.forward import forward_kwargs
+from steerbound.empirical.model.hooks import steering
+from steerbound.empirical.model.loading import load_model
 
-from .conftest import PROMPTS, encode, random_vector
+from ..conftest import PROMPTS, encode, random_vector
 
 
 def _run(model: Any, ids: torch.Tensor, mask: torch.Tensor, **kw: Any) -> Any:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from steerbound.empirical.models import hidden_size, load_model, resolve_dtype
+from steerbound.empirical.model.loading import hidden_size, load_model, resolve_dtype
 
 
 def test_reload_matches_and_is_eval(model_dirs: dict[str, Path]) -> None:

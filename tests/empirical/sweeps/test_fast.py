@@ -12,14 +12,14 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.fast_sweep import PrefixCachedForward, row_bytes, sweep_grid
-from steerbound.empirical.forward import steered_forward
-from steerbound.empirical.generation import steered_generate
-from steerbound.empirical.store import SweepStore
-from steerbound.empirical.sweep import SweepBatch, run_sweep
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.model.forward import steered_forward
+from steerbound.empirical.model.generation import steered_generate
+from steerbound.empirical.sweeps.fast import PrefixCachedForward, row_bytes, sweep_grid
+from steerbound.empirical.sweeps.logits import SweepBatch, run_sweep
+from steerbound.empirical.sweeps.store import SweepStore
 
-from .conftest import PROMPTS, encode, random_vector
+from ..conftest import PROMPTS, encode, random_vector
 
 GRID = torch.tensor([-30.0, -4.0, -1.0, 0.0, 0.5, 2.0, 30.0])
 TOLERANCE = 1e-5  # max abs difference of float32 log-probabilities (issue 6)
@@ -180,7 +180,7 @@ def test_fallback_is_logged_and_exact(
     vector = random_vector(model, [1], seed=2)
     ids, mask = encode(tok, PROMPTS)
     engine = PrefixCachedForward(block_template="inner.model.layers")
-    with caplog.at_level(logging.WARNING, logger="steerbound.empirical.fast_sweep"):
+    with caplog.at_level(logging.WARNING, logger="steerbound.empirical.sweeps.fast"):
         fast = sweep_grid(wrapped, ids, mask, vector, GRID, engine=engine)
     assert engine.last_path.startswith("plain: replay differs")
     assert "prefix cache off" in caplog.text

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.forward import steered_forward
-from steerbound.empirical.store import SweepStore
-from steerbound.empirical.sweep import (
+from steerbound.empirical.model.forward import steered_forward
+from steerbound.empirical.sweeps.logits import (
     SweepBatch,
     SweepPrompt,
     coefficient_grid,
@@ -20,8 +19,9 @@ from steerbound.empirical.sweep import (
     row_measurement,
     run_sweep,
 )
+from steerbound.empirical.sweeps.store import SweepStore
 
-from .conftest import PROMPTS, encode, random_vector
+from ..conftest import PROMPTS, encode, random_vector
 
 GRID = [-1.0, -0.5, 0.0, 0.5, 1.0]
 

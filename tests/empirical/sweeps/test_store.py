@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from steerbound.empirical.store import SweepStore, config_hash
+from steerbound.empirical.sweeps.store import SweepStore, config_hash
 
 
 def _rows(pid: str, c: float) -> list[dict[str, object]]:

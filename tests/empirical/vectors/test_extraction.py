@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 
-from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.extraction import (
+from steerbound.empirical.data.prompts import ContrastPair
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.vectors.extraction import (
     dataset_hash,
     extract_vector,
     fit_direction,
@@ -17,9 +18,8 @@ from steerbound.empirical.extraction import (
     pair_flip_signs,
     split_pairs,
 )
-from steerbound.empirical.pairs import ContrastPair
 
-from .conftest import NEGATIVE, PAIRS, POSITIVE, PROMPTS
+from ..conftest import NEGATIVE, PAIRS, POSITIVE, PROMPTS
 
 
 @torch.no_grad()

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import torch
 
-from steerbound.empirical.vectors import MANIFEST_FILE, TENSORS_FILE, SteeringVector
+from steerbound.empirical.vectors.vector import MANIFEST_FILE, TENSORS_FILE, SteeringVector
 
-from .conftest import random_vector
+from ..conftest import random_vector
 
 
 def test_round_trip(llama: tuple[Any, Any], tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""steerbound.empirical.vectors."""
