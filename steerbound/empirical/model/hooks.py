@@ -6,6 +6,16 @@ position (or only at absolute positions ``>= from_token``). ``r_e`` is a float o
 with one value per batch row. The hooks are registered with ``prepend=True`` so that any other
 forward hook (Hugging Face's ``output_hidden_states`` recorder included) sees the steered output,
 and they are removed on exit, also on error. The model's parameters are never touched.
+
+Absolute positions (for ``from_token``) are derived without relying on the name of any forward
+argument: a pre-hook on the model finds the KV cache among the call's arguments by what it is
+(an object with ``get_seq_length()``, the documented ``transformers.Cache`` method), not by the
+keyword it is passed under, and the length of the current chunk comes from the block output the
+hook itself receives. Each call is checked: a cache returned by the forward must hold exactly
+``past + current`` positions, a cache passed again must hold what the previous call left in it,
+and an ``attention_mask`` (when one is passed) must span ``past + current`` columns. A call that
+breaks any of these, or passes a legacy tuple cache, raises instead of steering the wrong tokens.
+
 :func:`steering_delta` is the one computation of the added ``r_e * v`` (the prefix-cached sweep
 engine adds the same tensor); :func:`recording` is the one read hook (extraction reads block
 outputs through it).
@@ -13,7 +23,8 @@ outputs through it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -56,11 +67,119 @@ def _coefficient_tensor(coefficient: Coefficient) -> torch.Tensor:
     return torch.tensor(float(coefficient), dtype=torch.float32)
 
 
-def _past_length(kwargs: dict[str, Any]) -> int:
-    cache = kwargs.get("past_key_values")
-    if cache is None or not hasattr(cache, "get_seq_length"):
-        return 0
-    return int(cache.get_seq_length())
+def _is_cache(value: Any) -> bool:
+    return callable(getattr(value, "get_seq_length", None))
+
+
+def _is_legacy_cache(value: Any) -> bool:
+    """A tuple (per layer) of tuples of 4-D key/value tensors: the pre-``Cache`` format."""
+    return (
+        isinstance(value, tuple | list)
+        and len(value) > 0
+        and all(
+            isinstance(layer, tuple | list)
+            and len(layer) > 0
+            and all(isinstance(t, torch.Tensor) and t.ndim == 4 for t in layer)
+            for layer in value
+        )
+    )
+
+
+def _values(args: Iterable[Any], kwargs: Mapping[str, Any]) -> list[Any]:
+    return [*args, *kwargs.values()]
+
+
+def _cache_length(cache: Any) -> int:
+    try:
+        return int(cache.get_seq_length())
+    except Exception as error:  # a cache that cannot say its length cannot place tokens
+        raise RuntimeError(
+            f"steering(from_token=...) cannot read the length of {type(cache).__name__}: {error}"
+        ) from error
+
+
+class PositionTracker:
+    """Absolute column of the first token of every forward call of one model.
+
+    Installed by :func:`steering` when ``from_token`` is given: a forward pre-hook on the model
+    (:meth:`before`) and a forward hook (:meth:`after`). ``offset`` is the number of positions
+    already held by the KV cache passed to the call (0 without one), found by type among all
+    positional and keyword arguments. ``current`` is set by the steering hooks from the block
+    output's sequence length. Inconsistent or unknowable positions raise ``RuntimeError``.
+    """
+
+    def __init__(self) -> None:
+        self.offset = 0
+        self.current: int | None = None
+        self._mask_columns: int | None = None
+        self._expected: list[tuple[weakref.ReferenceType[Any], int]] = []
+
+    def before(self, module: nn.Module, args: Any, kwargs: dict[str, Any]) -> None:
+        values = _values(args, kwargs)
+        if any(_is_legacy_cache(v) for v in values):
+            raise RuntimeError(
+                "steering(from_token=...) cannot place tokens with a legacy tuple KV cache; "
+                "pass a transformers Cache (e.g. DynamicCache) instead"
+            )
+        caches = {id(v): v for v in values if _is_cache(v)}
+        if len(caches) > 1:
+            raise RuntimeError(
+                f"steering(from_token=...) found {len(caches)} KV caches in one forward call; "
+                "cannot tell which one holds the positions"
+            )
+        self.offset = 0
+        if caches:
+            (cache,) = caches.values()
+            self.offset = _cache_length(cache)
+            for ref, expected in self._expected:
+                if ref() is cache and self.offset != expected:
+                    raise RuntimeError(
+                        f"steering(from_token=...): the KV cache reports {self.offset} positions "
+                        f"but the previous forward left {expected}; cannot place the new tokens"
+                    )
+        mask = kwargs.get("attention_mask")
+        self._mask_columns = (
+            int(mask.shape[-1]) if isinstance(mask, torch.Tensor) and mask.ndim == 2 else None
+        )
+        self.current = None
+
+    def after(self, module: nn.Module, args: Any, kwargs: dict[str, Any], output: Any) -> None:
+        if self.current is None:
+            return  # no steered block ran (nothing was placed)
+        total = self.offset + self.current
+        fields = output.values() if isinstance(output, Mapping) else _values([output], {})
+        returned = [v for v in fields if _is_cache(v)]
+        self._expected = []
+        for cache in returned:
+            length = _cache_length(cache)
+            if length != total:
+                raise RuntimeError(
+                    f"steering(from_token=...): the forward returned a KV cache of {length} "
+                    f"positions, but steering placed its {self.current} tokens at columns "
+                    f"{self.offset}..{total - 1}; the cache was not visible in the call's "
+                    "arguments, so the positions are unknown"
+                )
+            try:
+                self._expected.append((weakref.ref(cache), length))
+            except TypeError:  # not weak-referenceable: no cross-call check for this cache
+                pass
+
+    def positions(self, length: int, device: torch.device) -> torch.Tensor:
+        """Absolute columns of a block output of ``length`` positions in the current call."""
+        if self.current is None:
+            total = self.offset + length
+            if self._mask_columns is not None and self._mask_columns != total:
+                raise RuntimeError(
+                    f"steering(from_token=...): the attention mask spans {self._mask_columns} "
+                    f"columns but the cache and the input give {total}; cannot place the tokens"
+                )
+            self.current = length
+        elif self.current != length:
+            raise RuntimeError(
+                f"steering(from_token=...): blocks of one forward saw {self.current} and "
+                f"{length} positions"
+            )
+        return torch.arange(self.offset, self.offset + length, device=device)
 
 
 def steering_delta(
@@ -133,11 +252,16 @@ class _SteeringHook:
     """Forward hook of one block: adds the precomputed ``r_e * v`` to the block output."""
 
     def __init__(
-        self, direction: torch.Tensor, coefficient: torch.Tensor, state: dict[str, int]
+        self,
+        direction: torch.Tensor,
+        coefficient: torch.Tensor,
+        from_token: int | None,
+        tracker: PositionTracker | None,
     ) -> None:
         self.direction = direction.detach().to(torch.float32)
         self.coefficient = coefficient
-        self.state = state
+        self.from_token = from_token
+        self.tracker = tracker
         self.cache: dict[tuple[torch.device, torch.dtype], torch.Tensor] = {}
 
     def _delta(self, hidden: torch.Tensor) -> torch.Tensor:
@@ -157,11 +281,9 @@ class _SteeringHook:
             raise ValueError(
                 f"coefficient has {delta.shape[0]} values but the batch has {hidden.shape[0]} rows"
             )
-        from_token = self.state.get("from_token")
-        if from_token is not None:
-            start = self.state["offset"]
-            positions = torch.arange(start, start + hidden.shape[1], device=hidden.device)
-            delta = delta * (positions >= from_token).to(hidden.dtype).view(1, -1, 1)
+        if self.from_token is not None and self.tracker is not None:
+            positions = self.tracker.positions(hidden.shape[1], hidden.device)
+            delta = delta * (positions >= self.from_token).to(hidden.dtype).view(1, -1, 1)
         steered = hidden + delta
         return (steered, *output[1:]) if isinstance(output, tuple) else steered
 
@@ -182,7 +304,9 @@ def steering(
     is ``r_e``: a float, or a 1-D tensor with one value per batch row (broadcast as
     ``(rows, 1, 1)``). ``from_token`` steers only absolute sequence positions ``>= from_token``
     (column index of the padded batch; positions held in a KV cache count, so generated tokens
-    are at ``prompt_length + t``). Directions are cast to each block output's dtype and device.
+    are at ``prompt_length + t``); the cache is found among the forward's arguments by type, and
+    a call whose positions cannot be known raises ``RuntimeError`` (see the module docstring).
+    Directions are cast to each block output's dtype and device.
     With ``coefficient == 0`` the outputs equal the unsteered ones exactly.
     """
     if from_token is not None and (isinstance(from_token, bool) or from_token < 0):
@@ -193,20 +317,16 @@ def steering(
     if bad:
         raise ValueError(f"layers {bad} do not exist in a model with {len(blocks)} blocks")
     coefficients = _coefficient_tensor(coefficient)
-    state: dict[str, int] = {"offset": 0}
+    tracker = PositionTracker() if from_token is not None else None
     handles: list[Any] = []
     try:
-        if from_token is not None:
-            state["from_token"] = from_token
-
-            def record_offset(module: nn.Module, args: Any, kwargs: dict[str, Any]) -> None:
-                state["offset"] = _past_length(kwargs)
-
+        if tracker is not None:
             handles.append(
-                model.register_forward_pre_hook(record_offset, with_kwargs=True, prepend=True)
+                model.register_forward_pre_hook(tracker.before, with_kwargs=True, prepend=True)
             )
+            handles.append(model.register_forward_hook(tracker.after, with_kwargs=True))
         for layer, direction in sorted(directions.items()):
-            hook = _SteeringHook(direction, coefficients, state)
+            hook = _SteeringHook(direction, coefficients, from_token, tracker)
             handles.append(blocks[layer].register_forward_hook(hook, prepend=True))
         yield
     finally:

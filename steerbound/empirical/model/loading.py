@@ -102,9 +102,14 @@ def load_model(
 
 
 def model_identity(model: Any) -> tuple[str, str | None]:
-    """``(model_id, revision)`` as recorded by ``from_pretrained`` (revision may be None)."""
+    """``(model_id, revision)`` as recorded by ``from_pretrained`` (revision may be None).
+
+    ``model_id`` is the public ``name_or_path``. ``revision`` reads ``config._commit_hash``, the
+    only place transformers records the hub commit: provenance only (written to manifests, never
+    used to compute a value), and ``None`` when a release drops the attribute.
+    """
     config = model.config
-    model_id = str(getattr(config, "name_or_path", "") or getattr(config, "_name_or_path", ""))
+    model_id = str(getattr(model, "name_or_path", "") or getattr(config, "name_or_path", ""))
     revision = getattr(config, "_commit_hash", None)
     return model_id or type(model).__name__, revision
 
