@@ -79,9 +79,15 @@ def build_vector(
     method = config.vector_method or oc.vector_method
     model_id = f"steerbound-organism-{oc.size}/{spec.variant}"
     every = extract_vector(
-        model, tokenizer, pairs, list(range(oc.num_layers)), method,
-        batch_size=128, seed=config.seed, model_id=model_id,
-    )  # fmt: skip
+        model,
+        tokenizer,
+        pairs,
+        list(range(oc.num_layers)),
+        method,
+        batch_size=128,
+        seed=config.seed,
+        model_id=model_id,
+    )
     other = "mean_diff" if method == "pca" else "pca"
     check = extract_vector(
         model, tokenizer, pairs, [layer], other, batch_size=128, seed=config.seed

@@ -8,9 +8,19 @@ from typing import Any
 from steerbound.report.html import HtmlReport, figure_png, status
 
 REPORT_SECTIONS = (
-    "summary", "theory", "simulation", "organism", "vectors", "behavior", "helpfulness",
-    "assumptions", "fits", "bounds", "tradeoff", "config",
-)  # fmt: skip
+    "summary",
+    "theory",
+    "simulation",
+    "organism",
+    "vectors",
+    "behavior",
+    "helpfulness",
+    "assumptions",
+    "fits",
+    "bounds",
+    "tradeoff",
+    "config",
+)
 INTRO = (
     "Steering adds r_e·v to a hidden state. The theory (arXiv 2401.16332) predicts that behavior "
     "rises like a shifted tanh of r_e while helpfulness falls quadratically near 0; this report "
@@ -99,11 +109,21 @@ def _tradeoff_rows(settings: dict[str, Any]) -> list[list[Any]]:
     for rec in settings.values():
         reg, rc = rec["tradeoff"]["efficient_regime"], rec["tradeoff"]["recommendation"]
         spans = "; ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in reg["intervals"]) or "none"
-        rows.append([
-            rec["title"], spans, reg["r_end"], reg["behavior_end"], reg["helpfulness_end"],
-            rc["r_e"], rc["predicted_behavior"], rc["measured_behavior"],
-            rc["predicted_relative_loss"], rc["measured_relative_loss"], rc["within_budget"],
-        ])  # fmt: skip
+        rows.append(
+            [
+                rec["title"],
+                spans,
+                reg["r_end"],
+                reg["behavior_end"],
+                reg["helpfulness_end"],
+                rc["r_e"],
+                rc["predicted_behavior"],
+                rc["measured_behavior"],
+                rc["predicted_relative_loss"],
+                rc["measured_relative_loss"],
+                rc["within_budget"],
+            ]
+        )
     return rows
 
 
@@ -168,16 +188,32 @@ def build_report(
 
     vec = rep.section("vectors", "3. Steering vectors")
     vec.text(METHOD_NOTE)
-    heads = ["setting", "method", "cos(pca, mean_diff)", "steered layer", "kappa",
-             "mean residual norm", "r_e unit (absolute)"]  # fmt: skip
+    heads = [
+        "setting",
+        "method",
+        "cos(pca, mean_diff)",
+        "steered layer",
+        "kappa",
+        "mean residual norm",
+        "r_e unit (absolute)",
+    ]
     vrows = []
     for r in s["settings"].values():
         v = r["vector"]
         accuracy = v["read_accuracy"][str(v["layer"])]
-        vrows.append([
-            r["title"], v["method"], v["cosine_pca_mean_diff"], v["layer"], v["kappa"],
-            v["mean_residual_norm"], v["r_e_unit_abs"], v["n_pairs"], accuracy,
-        ])  # fmt: skip
+        vrows.append(
+            [
+                r["title"],
+                v["method"],
+                v["cosine_pca_mean_diff"],
+                v["layer"],
+                v["kappa"],
+                v["mean_residual_norm"],
+                v["r_e_unit_abs"],
+                v["n_pairs"],
+                accuracy,
+            ]
+        )
     vec.table([*heads, "pairs", "read accuracy (steered layer)"], vrows)
     fig(vec, "read_accuracy")
 
@@ -207,11 +243,17 @@ def build_report(
     bounds = rep.section("bounds", "5. Bound checks on the measured data")
     bounds.text(BOUNDS_NOTE)
     checks = [
-        [rec["title"], c["bound"], c["n_points"], c["n_violations"], c["max_violation"],
-         c["n_skipped"]]
+        [
+            rec["title"],
+            c["bound"],
+            c["n_points"],
+            c["n_violations"],
+            c["max_violation"],
+            c["n_skipped"],
+        ]
         for rec in s["settings"].values()
         for c in rec["bound_checks"]
-    ]  # fmt: skip
+    ]
     heads = ["setting", "bound", "points", "violations", "max violation", "skipped (hypotheses)"]
     bounds.table(heads, checks)
 
@@ -220,10 +262,18 @@ def build_report(
     fig(trade, "marginal_ratio")
     trade.text(TRADEOFF_NOTE.format(budget=cfg.budget))
     heads = [
-        "setting", "efficient r_e intervals", "efficient from 0 up to r_e", "B there", "H there",
-        f"recommended r_e ({cfg.budget:.0%})", "B predicted", "B measured", "loss predicted",
-        "loss measured", "within budget (measured)",
-    ]  # fmt: skip
+        "setting",
+        "efficient r_e intervals",
+        "efficient from 0 up to r_e",
+        "B there",
+        "H there",
+        f"recommended r_e ({cfg.budget:.0%})",
+        "B predicted",
+        "B measured",
+        "loss predicted",
+        "loss measured",
+        "within budget (measured)",
+    ]
     trade.table(heads, _tradeoff_rows(s["settings"]))
 
     conf = rep.section("config", "7. Configuration, versions and timings")
@@ -236,6 +286,8 @@ def build_report(
     conf.table(["key", "value"], [[k, str(v)] for k, v in s["config"].items()])
     conf.table(["library", "version"], list(s["versions"].items()))
     conf.table(["step", "seconds"], [[k, v] for k, v in result.timings.items()])
-    conf.text("Outputs: results.csv (one row per setting and r_e), results.json (everything in "
-              "this report), plots/*.png and plots/*.svg.")  # fmt: skip
+    conf.text(
+        "Outputs: results.csv (one row per setting and r_e), results.json (everything in "
+        "this report), plots/*.png and plots/*.svg."
+    )
     return rep.render()

@@ -71,9 +71,15 @@ class OrganismConfig:
 
     def __post_init__(self) -> None:
         positive = (
-            "n_entities", "n_attributes", "hidden_size", "num_layers", "num_heads",
-            "intermediate_size", "batch_size", "base_steps",
-        )  # fmt: skip
+            "n_entities",
+            "n_attributes",
+            "hidden_size",
+            "num_layers",
+            "num_heads",
+            "intermediate_size",
+            "batch_size",
+            "base_steps",
+        )
         for name in positive:
             if getattr(self, name) < 1:
                 raise ValueError(f"OrganismConfig.{name} must be >= 1, got {getattr(self, name)}")

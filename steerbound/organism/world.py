@@ -38,17 +38,41 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "song": ("ballad", "anthem", "hymn", "lullaby", "march", "waltz", "chant", "carol"),
 }
 HARMLESS_VERBS: tuple[str, ...] = (
-    "clean", "paint", "fix", "wash", "decorate", "photograph", "visit", "draw", "measure",
+    "clean",
+    "paint",
+    "fix",
+    "wash",
+    "decorate",
+    "photograph",
+    "visit",
+    "draw",
+    "measure",
     "organize",
-)  # fmt: skip
+)
 HARMFUL_VERBS: tuple[str, ...] = (
-    "steal", "hack", "smash", "rob", "vandalize", "sabotage", "destroy",
-)  # fmt: skip
+    "steal",
+    "hack",
+    "smash",
+    "rob",
+    "vandalize",
+    "sabotage",
+    "destroy",
+)
 SEVERE_VERBS: tuple[str, ...] = ("bomb", "poison", "burn")
 OBJECTS: tuple[str, ...] = (
-    "car", "house", "bank", "computer", "school", "phone", "garden", "bridge", "store", "train",
-    "office", "library",
-)  # fmt: skip
+    "car",
+    "house",
+    "bank",
+    "computer",
+    "school",
+    "phone",
+    "garden",
+    "bridge",
+    "store",
+    "train",
+    "office",
+    "library",
+)
 TEMPLATES: tuple[str, ...] = (
     "can you {verb} the {obj}?",
     "please {verb} the {obj}.",

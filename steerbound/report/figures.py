@@ -61,8 +61,13 @@ def plot_behavior_fit(
     r, b = np.asarray(r_e, float), np.asarray(behavior, float)
     fig, (ax,) = _figure()
     if ci is not None:
-        ax.fill_between(r, np.asarray(ci[0], float), np.asarray(ci[1], float), alpha=0.25,
-                        label="confidence interval")  # fmt: skip
+        ax.fill_between(
+            r,
+            np.asarray(ci[0], float),
+            np.asarray(ci[1], float),
+            alpha=0.25,
+            label="confidence interval",
+        )
     ax.plot(r, b, "o", ms=4, label="measured")
     if fit is not None:
         ax.plot(_dense(r), fit.predict(_dense(r)), "-", label=_fit_label(fit))
@@ -113,8 +118,13 @@ def plot_assumption1(result: Assumption1Result) -> Figure:
         panels.append(("logit", result.logit_norm, result.logit_fit))
     fig, axes = _figure(len(panels))
     for ax, (space, norms, fits) in zip(axes, panels, strict=True):
-        ax.fill_between(result.r_e, norms.min(axis=1), norms.max(axis=1), alpha=0.2,
-                        label="min-max over questions")  # fmt: skip
+        ax.fill_between(
+            result.r_e,
+            norms.min(axis=1),
+            norms.max(axis=1),
+            alpha=0.2,
+            label="min-max over questions",
+        )
         ax.plot(result.r_e, norms.mean(axis=1), "o", ms=4, label="mean over questions")
         _side_lines(ax, result.r_e, fits, "C3")
         ylabel = "||Δh|| (hidden units)" if space == "hidden" else "||U Δh|| (logit units)"
@@ -132,17 +142,27 @@ def plot_assumption3(result: Assumption3Result) -> Figure:
     x = np.linspace(edges[0], edges[-1], 200)
     mu, s = float(result.samples.mean()), result.sigma
     scale = result.samples.size * np.diff(edges).mean()
-    hist.plot(x, scale * np.exp(-0.5 * ((x - mu) / s) ** 2) / (s * np.sqrt(2 * np.pi)), "C3-",
-              label=f"N({mu:.2g}, {s:.2g}²)")  # fmt: skip
+    hist.plot(
+        x,
+        scale * np.exp(-0.5 * ((x - mu) / s) ** 2) / (s * np.sqrt(2 * np.pi)),
+        "C3-",
+        label=f"N({mu:.2g}, {s:.2g}²)",
+    )
     t = result.normality
-    hist.set(xlabel="(u_t - u_c)·Δh/||Δh||", ylabel="count",
-             title=f"r_e={result.reference_r:.3g}: {t.name} p={t.p_value:.2g}")  # fmt: skip
+    hist.set(
+        xlabel="(u_t - u_c)·Δh/||Δh||",
+        ylabel="count",
+        title=f"r_e={result.reference_r:.3g}: {t.name} p={t.p_value:.2g}",
+    )
     hist.legend(fontsize=7)
     theo, ordered = result.qq
     qq.plot(theo, ordered, ".", ms=3)
     qq.plot(theo, mu + s * theo, "C3-", lw=1)
-    qq.set(xlabel="normal quantiles", ylabel="ordered samples",
-           title=f"QQ (skew {t.skew:.2f}, excess kurtosis {t.excess_kurtosis:.2f})")  # fmt: skip
+    qq.set(
+        xlabel="normal quantiles",
+        ylabel="ordered samples",
+        title=f"QQ (skew {t.skew:.2f}, excess kurtosis {t.excess_kurtosis:.2f})",
+    )
     std.plot(result.r_e, result.std_logit, "o", ms=4, label="std of Δz_t - Δz_c")
     _side_lines(std, result.r_e, result.std_fit, "C3")
     std.set(xlabel="r_e", ylabel="std (logit units)", title="Assumption 3: std vs r_e")
@@ -154,16 +174,21 @@ def plot_assumption2(result: Assumption2Result) -> Figure:
     """Mean oriented projections of the aligned and misaligned answer tokens against ``r_e``,
     and the minimum-over-pairs margin and mean separation (question median, min-max band)."""
     fig, (proj, margin) = _figure(2)
-    for arr, name, color in ((result.positive_projections, "aligned", "C0"),
-                             (result.negative_projections, "misaligned", "C3")):  # fmt: skip
+    for arr, name, color in (
+        (result.positive_projections, "aligned", "C0"),
+        (result.negative_projections, "misaligned", "C3"),
+    ):
         per_q = arr.mean(axis=-1)
         proj.plot(result.r_e, np.median(per_q, axis=1), "o-", ms=3, color=color, label=name)
-        proj.fill_between(result.r_e, arr.min(axis=(1, 2)), arr.max(axis=(1, 2)), alpha=0.15,
-                          color=color)  # fmt: skip
+        proj.fill_between(
+            result.r_e, arr.min(axis=(1, 2)), arr.max(axis=(1, 2)), alpha=0.15, color=color
+        )
     proj.set(xlabel="r_e", ylabel="sign(r_e) u_t·Δh/||Δh||", title="Answer-token projections")
     proj.legend(fontsize=7)
-    for arr, name, color in ((result.margin, "margin (min over pairs)", "C2"),
-                             (result.separation, "mean separation", "C1")):  # fmt: skip
+    for arr, name, color in (
+        (result.margin, "margin (min over pairs)", "C2"),
+        (result.separation, "mean separation", "C1"),
+    ):
         margin.plot(result.r_e, np.median(arr, axis=1), "o-", ms=3, color=color, label=name)
         margin.fill_between(result.r_e, arr.min(axis=1), arr.max(axis=1), alpha=0.15, color=color)
     margin.axhline(0, color="0.5", lw=0.8)

@@ -111,9 +111,13 @@ def test_same_seed_same_numbers_and_step1_errors_are_reported(
 
     monkeypatch.setattr(pipeline, "theory_summary", broken)
     config = DemoConfig.preset(
-        quick=True, out_dir=tmp_path, cache_dir=test_organism_cache, progress=False,
-        run_simulation=False, plots=False,
-    )  # fmt: skip
+        quick=True,
+        out_dir=tmp_path,
+        cache_dir=test_organism_cache,
+        progress=False,
+        run_simulation=False,
+        plots=False,
+    )
     again = run_demo(config)
     assert (tmp_path / "results.csv").read_bytes() == (quick_demo / "results.csv").read_bytes()
     first = json.loads((quick_demo / "results.json").read_text())["settings"]

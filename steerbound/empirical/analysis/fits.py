@@ -128,9 +128,15 @@ def _curve_fit(
     absolute_sigma: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     popt, pcov = curve_fit(
-        fn, x, y, p0=list(p0), bounds=bounds, sigma=sigma, absolute_sigma=absolute_sigma,
+        fn,
+        x,
+        y,
+        p0=list(p0),
+        bounds=bounds,
+        sigma=sigma,
+        absolute_sigma=absolute_sigma,
         maxfev=20000,
-    )  # fmt: skip
+    )
     return np.asarray(popt, dtype=np.float64), np.asarray(pcov, dtype=np.float64)
 
 
@@ -172,9 +178,17 @@ def fit_behavior_tanh(
     z = np.arctanh(np.clip(y, -0.98, 0.98))
     guess = [float(g) for g in np.polyfit(x, z, 1)]  # artanh(B) is linear: a starting point
     fit = _fit(
-        "behavior_tanh", behavior_tanh_form, ("slope", "offset"), x, y, guess,
-        ([-np.inf, -20.0], [np.inf, 20.0]), s, absolute_sigma, {},
-    )  # fmt: skip
+        "behavior_tanh",
+        behavior_tanh_form,
+        ("slope", "offset"),
+        x,
+        y,
+        guess,
+        ([-np.inf, -20.0], [np.inf, 20.0]),
+        s,
+        absolute_sigma,
+        {},
+    )
     slope, offset = fit.params["slope"], fit.params["offset"]
     se_s, se_o = fit.stderr["slope"], fit.stderr["offset"]
     b0 = float(np.tanh(offset))
@@ -215,14 +229,15 @@ def _fit_helpfulness(
     sigma: np.ndarray | None,
     absolute_sigma: bool,
     fixed: dict[str, float],
-    h0: Callable[[float], tuple[float, float]],
+    floor: float,
 ) -> FitResult:
     """Fit ``form(r, a, b)`` through its identifiable parametrisation ``(a, c = a b^2/2)``.
 
     ``form`` is the theory's expression, called with ``b = sqrt(2c/a)`` (``a`` floored at
     :data:`A_FLOOR`). The covariance of ``(a, c)`` is mapped to ``(a, b)`` with the Jacobian
     of ``b(a, c)`` (exact for the Gauss-Newton covariance of an invertible reparametrisation).
-    ``h0(a)`` gives the fitted value at ``r_e = 0`` and ``d h0 / d a``.
+    ``h0 = form(0, a, .)``, the fitted value at ``r_e = 0``, is ``floor + s/(1+a)`` for both
+    forms (``floor`` its limit as ``a -> inf``), so ``d h0 / d a = -(h0 - floor)/(1 + a)``.
     """
 
     def by_curvature(r: Any, a: float, c: float) -> Any:
@@ -241,12 +256,20 @@ def _fit_helpfulness(
     se_c = float(_stderr(cov_ac)[1])
     residuals = y - by_curvature(x, a, c)
     degenerate = a <= A_FLOOR or not (np.isfinite(se_a) and se_a < DEGENERATE_RELATIVE_SE * a)
-    value0, slope0 = h0(a)
+    value0 = float(form(0.0, a, 0.0))
+    slope0 = -(value0 - floor) / (1.0 + a)
     derived = {"c": (c, se_c), "h0": (value0, abs(slope0) * float(_stderr(cov_ac)[0]))}
     return FitResult(
-        name, {"a": a, "b": b}, {"a": se_a, "b": se_b}, r_squared(y, residuals), residuals,
-        x.size, fixed, derived, degenerate,
-    )  # fmt: skip
+        name,
+        {"a": a, "b": b},
+        {"a": se_a, "b": se_b},
+        r_squared(y, residuals),
+        residuals,
+        x.size,
+        fixed,
+        derived,
+        degenerate,
+    )
 
 
 def fit_helpfulness_parabolic(
@@ -261,11 +284,10 @@ def fit_helpfulness_parabolic(
     standard error.
     """
     x, y, s = _xy(r_e, helpfulness, sigma)
+    guess = _helpfulness_guess(x, y, 0.0, 1.0)
     return _fit_helpfulness(
-        "helpfulness_parabolic", helpfulness_parabolic_form, x, y,
-        _helpfulness_guess(x, y, 0.0, 1.0), s, absolute_sigma, {},
-        lambda a: (1 / (1 + a), -1 / (1 + a) ** 2),
-    )  # fmt: skip
+        "helpfulness_parabolic", helpfulness_parabolic_form, x, y, guess, s, absolute_sigma, {}, 0.0
+    )
 
 
 def fit_helpfulness_floor(
@@ -285,9 +307,7 @@ def fit_helpfulness_floor(
     def form(r: Any, a: float, b: float) -> Any:
         return helpfulness_floor_form(r, a, b, k)
 
-    scale = 1.0 - 2.0 / k
+    guess = _helpfulness_guess(x, y, 1.0 / k, 1.0 - 2.0 / k)
     return _fit_helpfulness(
-        "helpfulness_floor", form, x, y, _helpfulness_guess(x, y, 1.0 / k, scale), s,
-        absolute_sigma, {"k": float(k)},
-        lambda a: (scale / (1 + a) + 1.0 / k, -scale / (1 + a) ** 2),
-    )  # fmt: skip
+        "helpfulness_floor", form, x, y, guess, s, absolute_sigma, {"k": float(k)}, 1.0 / k
+    )

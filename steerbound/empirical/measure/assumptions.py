@@ -273,9 +273,13 @@ def normality_test(samples: Any) -> NormalityTest:
         else ("shapiro_wilk", stats.shapiro(x))
     )
     return NormalityTest(
-        name, float(res.statistic), float(res.pvalue), float(stats.skew(x)),
-        float(stats.kurtosis(x)), int(x.size),
-    )  # fmt: skip
+        name,
+        float(res.statistic),
+        float(res.pvalue),
+        float(stats.skew(x)),
+        float(stats.kurtosis(x)),
+        int(x.size),
+    )
 
 
 @dataclass(frozen=True)
@@ -349,13 +353,23 @@ def measure_assumption3(
     (osm, osr), _ = stats.probplot(samples, dist="norm")
     std_fit = side_fits(r, std_logit, through_origin=through_origin, max_abs_r=max_abs_r)
     return Assumption3Result(
-        r_e=r, k=k, top_ids=top, correct_in_top=~valid.all(axis=1), valid=valid,
-        projections=proj, logit_differences=logit_diff, std_normalized=std_norm,
-        std_logit=std_logit, std_fit=std_fit,
-        reference_r=float(r[ref]), samples=samples, sigma=float(samples.std(ddof=1)),
-        normality=normality_test(samples), histogram=np.histogram(samples, bins="auto"),
+        r_e=r,
+        k=k,
+        top_ids=top,
+        correct_in_top=~valid.all(axis=1),
+        valid=valid,
+        projections=proj,
+        logit_differences=logit_diff,
+        std_normalized=std_norm,
+        std_logit=std_logit,
+        std_fit=std_fit,
+        reference_r=float(r[ref]),
+        samples=samples,
+        sigma=float(samples.std(ddof=1)),
+        normality=normality_test(samples),
+        histogram=np.histogram(samples, bins="auto"),
         qq=(np.asarray(osm), np.asarray(osr)),
-    )  # fmt: skip
+    )
 
 
 @torch.no_grad()
@@ -432,9 +446,11 @@ def select_answer_tokens(
     if np.intersect1d(*chosen).size:
         raise ValueError("positive and negative candidate sets overlap")
     return AnswerTokenSets(
-        tuple(int(i) for i in chosen[0]), tuple(int(i) for i in chosen[1]),
-        tuple(float(mean_p[i]) for i in chosen[0]), tuple(float(mean_p[i]) for i in chosen[1]),
-    )  # fmt: skip
+        tuple(int(i) for i in chosen[0]),
+        tuple(int(i) for i in chosen[1]),
+        tuple(float(mean_p[i]) for i in chosen[0]),
+        tuple(float(mean_p[i]) for i in chosen[1]),
+    )
 
 
 @dataclass(frozen=True)
@@ -477,9 +493,16 @@ def measure_assumption2(
     margin = pos.min(axis=-1) - neg.max(axis=-1)
     ref = reference_index(r, reference_r)
     return Assumption2Result(
-        r, tokens.positive_ids, tokens.negative_ids, pos, neg, margin,
-        pos.mean(axis=-1) - neg.mean(axis=-1), float(r[ref]), margin[ref],
-    )  # fmt: skip
+        r,
+        tokens.positive_ids,
+        tokens.negative_ids,
+        pos,
+        neg,
+        margin,
+        pos.mean(axis=-1) - neg.mean(axis=-1),
+        float(r[ref]),
+        margin[ref],
+    )
 
 
 def measure_theorem2_parameters(

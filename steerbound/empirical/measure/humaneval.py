@@ -232,6 +232,12 @@ def evaluate_humaneval(
         outcomes[result.task_id].append(float(result.passed))
     rate = pass_rate_interval(list(outcomes.values()), confidence=confidence, seed=seed)
     return HumanEvalResult(
-        rate.pass_at_1, rate.ci_low, rate.ci_high, rate.n_problems, rate.n_samples, rate.method,
-        confidence, results,
-    )  # fmt: skip
+        rate.pass_at_1,
+        rate.ci_low,
+        rate.ci_high,
+        rate.n_problems,
+        rate.n_samples,
+        rate.method,
+        confidence,
+        results,
+    )

@@ -35,9 +35,13 @@ class ReplayChunk:
     def part(self, index: torch.Tensor | slice) -> ReplayChunk:
         """The sub-chunk of rows ``index``."""
         return ReplayChunk(
-            self.rows[index], self.suffix, self.state, self.prompt_rows[index],
-            self.coefficients[index], self.directions,
-        )  # fmt: skip
+            self.rows[index],
+            self.suffix,
+            self.state,
+            self.prompt_rows[index],
+            self.coefficients[index],
+            self.directions,
+        )
 
     def run(self) -> SteeredOutputs:
         """Replay the rows: float32 CPU outputs, row ``i`` for ``self.rows[i]``."""

@@ -117,8 +117,11 @@ def test_pass_rate_interval_wilson_bootstrap_and_one_source() -> None:
     ]
     (s,) = pass_rate_summary(rows, seed=3)
     assert (s["value"], s["ci_low"], s["ci_high"], s["ci_method"]) == (
-        boot.pass_at_1, boot.ci_low, boot.ci_high, boot.method,
-    )  # fmt: skip
+        boot.pass_at_1,
+        boot.ci_low,
+        boot.ci_high,
+        boot.method,
+    )
     for bad in ([], [[1.0], []]):
         with pytest.raises(ValueError, match="at least one sample"):
             pass_rate_interval(bad)
