@@ -34,8 +34,7 @@ CAPTIONS: dict[str, str] = {
 
 def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
     """``{file stem: (Figure, caption)}`` for every plot of the demo."""
-    from steerbound.report import demo_plots as dp
-    from steerbound.report import figures as ep
+    from steerbound.report import figures as plots
 
     figs: dict[str, tuple[Any, str]] = {}
     small = result.config.small_r
@@ -48,8 +47,9 @@ def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
         a, t = result.analyses[name], m.spec.title
         r, k = m.r_e, m.option_ids.shape[1]
         b, h = m.behavior.mean(axis=1), m.p_correct_options.mean(axis=1)
-        add("behavior", name, ep.plot_behavior_fit(r, b, a.behavior_fit, title=f"Behavior: {t}"), t)
-        fig = dp.plot_behavior_metrics(
+        fig = plots.plot_behavior_fit(r, b, a.behavior_fit, title=f"Behavior: {t}")
+        add("behavior", name, fig, t)
+        fig = plots.plot_behavior_metrics(
             r, b, m.behavior_full.mean(axis=1), m.judged, title=f"Behavior by metric: {t}"
         )
         add("behavior_metrics", name, fig, t)
@@ -58,7 +58,7 @@ def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
             a.helpfulness_fits["floor 1/k (options)"],
         ]
         ylabel = "P(correct), normalised over the options"
-        fig = ep.plot_helpfulness_fits(r, h, fits, k=k, ylabel=ylabel, title=f"Helpfulness: {t}")
+        fig = plots.plot_helpfulness_fits(r, h, fits, k=k, ylabel=ylabel, title=f"Helpfulness: {t}")
         add("helpfulness", name, fig, t)
         curves = {
             "P(correct) over options": h,
@@ -66,21 +66,21 @@ def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
             "accuracy (argmax over options)": m.correct_options.mean(axis=1),
             "accuracy (greedy token)": m.correct_greedy.mean(axis=1),
         }
-        fig = dp.plot_helpfulness_metrics(r, curves, k=k, title=f"Helpfulness by metric: {t}")
+        fig = plots.plot_helpfulness_metrics(r, curves, k=k, title=f"Helpfulness by metric: {t}")
         add("helpfulness_metrics", name, fig, t)
-        add("assumption1", name, ep.plot_assumption1(a.assumption1), t)
-        add("assumption1_small", name, ep.plot_assumption1(a.assumption1_small), t)
-        add("assumption2", name, ep.plot_assumption2(a.assumption2), t)
-        add("assumption3", name, ep.plot_assumption3(a.assumption3), t)
+        add("assumption1", name, plots.plot_assumption1(a.assumption1), t)
+        add("assumption1_small", name, plots.plot_assumption1(a.assumption1_small), t)
+        add("assumption2", name, plots.plot_assumption2(a.assumption2), t)
+        add("assumption3", name, plots.plot_assumption3(a.assumption3), t)
     acc = {n: m.read_accuracy for n, m in result.measurements.items()}
     layers = {n: m.layer for n, m in result.measurements.items()}
-    add("read_accuracy", None, dp.plot_read_accuracy(acc, layers))
+    add("read_accuracy", None, plots.plot_read_accuracy(acc, layers))
     an = result.analyses
-    fig = dp.plot_frontier(
+    fig = plots.plot_frontier(
         {n: a.frontier for n, a in an.items()},
         {n: a.recommendation for n, a in an.items()},
         {n: a.regime for n, a in an.items()},
     )
     add("frontier", None, fig)
-    add("marginal_ratio", None, dp.plot_marginal_ratio({n: a.regime for n, a in an.items()}))
+    add("marginal_ratio", None, plots.plot_marginal_ratio({n: a.regime for n, a in an.items()}))
     return figs

@@ -150,7 +150,7 @@ _MOVED_MODULES = {
     "pipeline_plots": "steerbound.pipeline.plots",
     "prefix_cache": "steerbound.empirical.sweeps.prefix_cache",
     "readout_geometry": "steerbound.empirical.measure.assumptions",
-    "replay_chunks": "steerbound.empirical.sweeps.replay_chunks",
+    "replay_chunks": "steerbound.empirical.sweeps.prefix_cache",
     "results_io": "steerbound.pipeline.artifacts",
     "store": "steerbound.empirical.sweeps.store",
     "sweep": "steerbound.empirical.sweeps.logits",

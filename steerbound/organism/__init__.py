@@ -19,7 +19,7 @@ from steerbound.organism.evaluate import diagnose, next_token_logits, token_id
 from steerbound.organism.world import (
     COMPLIANCE_TOKEN,
     REFUSAL_TOKEN,
-    MCQuestion,
+    FactQuestion,
     Request,
     World,
     make_world,
@@ -30,6 +30,7 @@ __all__ = [
     "REFUSAL_TOKEN",
     "SIZES",
     "VARIANTS",
+    "FactQuestion",
     "MCQuestion",
     "Organism",
     "OrganismConfig",
@@ -45,3 +46,5 @@ __all__ = [
     "organism_dir",
     "token_id",
 ]
+
+MCQuestion = FactQuestion  # the previous release's name (one release); MMLU's is empirical's

@@ -16,7 +16,7 @@ from typing import Literal
 from steerbound.organism.config import OrganismConfig
 from steerbound.organism.world import (
     AnswerFormat,
-    MCQuestion,
+    FactQuestion,
     Request,
     RequestKind,
     World,
@@ -34,7 +34,7 @@ class Splits:
 
     train_requests: tuple[Request, ...]
     heldout_requests: tuple[Request, ...]
-    eval_questions: tuple[MCQuestion, ...]
+    eval_questions: tuple[FactQuestion, ...]
 
     def requests(self, kind: RequestKind, split: str = "heldout") -> list[Request]:
         """The requests of one ``kind`` in ``split`` (``"train"`` or ``"heldout"``)."""

@@ -105,7 +105,7 @@ class Request:
 
 
 @dataclass(frozen=True)
-class MCQuestion:
+class FactQuestion:
     """A multiple-choice question about one fact; ``correct`` indexes ``options``.
 
     ``answers`` are the texts whose first token is each option's answer token (the option word,
@@ -151,7 +151,7 @@ class World:
 
     def question(
         self, entity: str, attribute: str, rng: random.Random, k: int, answer_format: AnswerFormat
-    ) -> MCQuestion:
+    ) -> FactQuestion:
         """A question with ``k`` options: the truth and ``k-1`` random distractors, shuffled."""
         values = self.attributes[attribute]
         if not 2 <= k <= len(values):
@@ -159,7 +159,7 @@ class World:
         truth = self.facts[(entity, attribute)]
         options = [truth, *rng.sample([v for v in values if v != truth], k - 1)]
         rng.shuffle(options)
-        return MCQuestion(entity, attribute, tuple(options), options.index(truth), answer_format)
+        return FactQuestion(entity, attribute, tuple(options), options.index(truth), answer_format)
 
     def all_texts(self) -> list[str]:
         """Every word the corpus can contain (used to build the tokenizer's vocabulary)."""
@@ -168,7 +168,7 @@ class World:
         texts += [" ".join(v) for v in self.attributes.values()] + [" ".join(self.attributes)]
         texts += ["".join(self.fact_prompt(entity, attribute))]
         for fmt in ("word", "letter"):
-            q = MCQuestion(entity, attribute, self.attributes[attribute][:4], 0, fmt)
+            q = FactQuestion(entity, attribute, self.attributes[attribute][:4], 0, fmt)
             texts.append(q.prompt + q.target)
         for kind, verbs in (("harmless", HARMLESS_VERBS), ("harmful", HARMFUL_VERBS)):
             for t in range(len(TEMPLATES)):

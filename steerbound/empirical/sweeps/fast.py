@@ -39,12 +39,10 @@ from steerbound.empirical.model.forward import (
 )
 from steerbound.empirical.sweeps.prefix_cache import (
     PrefixUnsupported,
+    ReplayChunk,
     Suffix,
     capture_prefix,
     find_suffix,
-)
-from steerbound.empirical.sweeps.replay_chunks import (
-    ReplayChunk,
     pack_right,
     row_bytes,
     steered_directions,
