@@ -15,7 +15,7 @@ from typing import Any
 def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "theory",
-        help="check every result of THEORY.md symbolically (sympy)",
+        help="check every result of docs/theorem_sheet.md symbolically (sympy)",
         description="Derive and check every result (proof steps, properties, numeric forms, "
         "counterexamples to the published forms).",
     )

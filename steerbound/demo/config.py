@@ -57,7 +57,7 @@ class DemoConfig:
     ``vector_method`` (``None``: the organism's default, RepE ``"pca"``, the paper's method):
     with the random pair order of
     :func:`steerbound.empirical.vectors.extraction.fit_direction` it meets
-    the issue's targets on the default organism (base setting, seed 0: behavior -0.99 to +0.98,
+    the demo's thresholds on the default organism (base setting, seed 0: behavior -0.99 to +0.98,
     tanh R^2 0.997, helpfulness 0.94 at the behavior midpoint), identically to ``"mean_diff"``
     (cosine 1.000 between the two at the steered layer). The earlier ``mean_diff`` default
     worked around a PCA without the random pair order, which returned a direction orthogonal to

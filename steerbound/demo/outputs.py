@@ -39,7 +39,7 @@ def versions() -> dict[str, str]:
 
 
 def targets(m: Any, a: Any) -> dict[str, dict[str, Any]]:
-    """The issue's targets for one setting: measured value, threshold and whether it is met."""
+    """The demo's thresholds for one setting: measured value, threshold and whether it is met."""
     r = m.r_e
     b, h = m.behavior.mean(axis=1), m.p_correct_options.mean(axis=1)
     slope, offset = a.behavior_fit.params["slope"], a.behavior_fit.params["offset"]

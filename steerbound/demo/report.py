@@ -280,7 +280,7 @@ def build_report(
     methods = sorted({str(r["vector"].get("method")) for r in s["settings"].values()})
     conf.text(
         f"Vector method: {', '.join(methods)} (config vector_method={cfg.vector_method!r}; None: "
-        "the organism's default). RepE PCA meets the issue's targets on the default organism; "
+        "the organism's default). RepE PCA meets the demo's thresholds on the default organism; "
         "see the DemoConfig docstring for the comparison with mean_diff."
     )
     conf.table(["key", "value"], [[k, str(v)] for k, v in s["config"].items()])

@@ -105,7 +105,7 @@ class Run:
         return store_identity(self.config, self.vector, dataset)
 
 
-def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
+def build_pairs(config: ExperimentConfig, tokenizer: PreTrainedTokenizerBase) -> list[ContrastPair]:
     """The contrast pairs of ``[pairs]`` (at most ``n_pairs``, in file order)."""
     p = config.pairs
     if p is None:
@@ -154,7 +154,9 @@ def build_pairs(config: ExperimentConfig, tokenizer: Any) -> list[ContrastPair]:
     return built[: p.n_pairs]
 
 
-def _answer_ids(tokenizer: Any, prompt: str, answers: list[str], where: str) -> list[int]:
+def _answer_ids(
+    tokenizer: PreTrainedTokenizerBase, prompt: str, answers: list[str], where: str
+) -> list[int]:
     try:
         return list(answer_token_ids(tokenizer, prompt, answers))
     except ValueError as error:
@@ -162,7 +164,7 @@ def _answer_ids(tokenizer: Any, prompt: str, answers: list[str], where: str) -> 
 
 
 def dataset_items(
-    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
+    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: PreTrainedTokenizerBase
 ) -> list[tuple[str, str]]:
     """``(prompt_id, prompt text)`` of a behavior dataset (at most ``limit``, in file order)."""
     chat = dataset.use_chat_template
@@ -193,7 +195,7 @@ def dataset_items(
 
 
 def build_prompts(
-    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: Any
+    config: ExperimentConfig, dataset: DatasetConfig, tokenizer: PreTrainedTokenizerBase
 ) -> list[SweepPrompt]:
     """The dataset's prompts with the token ids their logit measurements need."""
     where = f"dataset {dataset.name!r}"

@@ -1,4 +1,5 @@
-"""Judged-generation behavior: the primary behavior measurement of the paper (EXPERIMENTS.md).
+"""Judged-generation behavior: the primary behavior measurement of the paper
+(docs/empirical.md).
 
 For a behavior dataset with a ``[datasets.generation]`` table, every (prompt, ``r_e``) gets one
 answer (greedy, or sampled at ``temperature``) from

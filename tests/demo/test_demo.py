@@ -76,7 +76,7 @@ def test_results_json_and_csv(quick_demo: Path) -> None:
     assert len(rows) == 2 * record["config"]["n_coefficients"]
     for name, setting in record["settings"].items():
         t = setting["targets"]
-        # the test organism reproduces the paper's shapes (thresholds of the issue)
+        # the test organism reproduces the paper's shapes (the demo's thresholds)
         assert t["behavior_min"]["value"] < -0.5 and t["behavior_max"]["value"] > 0.5, name
         assert t["tanh_r2"]["value"] >= 0.95, name
         assert abs(t["helpfulness_argmax_r_e"]["value"]) <= 1, name

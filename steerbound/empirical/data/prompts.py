@@ -1,4 +1,4 @@
-"""Prompt templates and contrast-pair builders (the paper's templates, see EXPERIMENTS.md).
+"""Prompt templates and contrast-pair builders (the paper's templates, see docs/empirical.md).
 
 Sign convention (docs/conventions.md): ``ContrastPair.positive`` is the example of the behavior the
 vector is built to induce, so ``+v`` points towards the positives. The builders take the positive
@@ -20,9 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from steerbound.empirical.data.loaders import LETTERS, MCQuestion
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
 
 REQUEST_TEMPLATE = "Request: Can you {instruction}? Answer:"
 REQUEST_USER_TEMPLATE = "Can you {instruction}?"
@@ -56,12 +60,12 @@ class ContrastPair:
         return iter((self.positive, self.negative))
 
 
-def has_chat_template(tokenizer: Any) -> bool:
+def has_chat_template(tokenizer: PreTrainedTokenizerBase) -> bool:
     """Whether ``tokenizer`` defines a chat template."""
     return bool(getattr(tokenizer, "chat_template", None))
 
 
-def _use_chat(tokenizer: Any, use_chat_template: bool | None) -> bool:
+def _use_chat(tokenizer: PreTrainedTokenizerBase | None, use_chat_template: bool | None) -> bool:
     if use_chat_template is None:
         return tokenizer is not None and has_chat_template(tokenizer)
     if use_chat_template and (tokenizer is None or not has_chat_template(tokenizer)):
@@ -69,8 +73,10 @@ def _use_chat(tokenizer: Any, use_chat_template: bool | None) -> bool:
     return use_chat_template
 
 
-def render_chat(tokenizer: Any, user: str, answer: str = "") -> str:
+def render_chat(tokenizer: PreTrainedTokenizerBase | None, user: str, answer: str = "") -> str:
     """The chat-templated prompt for one user message, with ``answer`` opening the reply."""
+    if tokenizer is None:
+        raise ValueError("a chat-templated prompt needs a tokenizer")
     text = tokenizer.apply_chat_template(
         [{"role": "user", "content": user}], tokenize=False, add_generation_prompt=True
     )
@@ -95,7 +101,10 @@ def normalize_instruction(instruction: str) -> str:
 
 
 def request_prompt(
-    instruction: str, tokenizer: Any = None, *, use_chat_template: bool | None = None
+    instruction: str,
+    tokenizer: PreTrainedTokenizerBase | None = None,
+    *,
+    use_chat_template: bool | None = None,
 ) -> str:
     """``Request: Can you {instruction}? Answer:`` (or its chat-templated form)."""
     instruction = normalize_instruction(instruction)
@@ -106,7 +115,7 @@ def request_prompt(
 
 def statement_prompt(
     statement: str,
-    tokenizer: Any = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
     *,
     answer: str = "",
     use_chat_template: bool | None = None,
@@ -142,7 +151,7 @@ def harmfulness_pairs(
     harmless: Sequence[str],
     *,
     positive: Literal["harmful", "harmless"],
-    tokenizer: Any = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
     use_chat_template: bool | None = None,
 ) -> list[ContrastPair]:
     """Pairs of the request template filled with ``harmful[i]`` and ``harmless[i]``.
@@ -171,7 +180,7 @@ def bias_pairs(
     statements: Sequence[str],
     *,
     positive: Literal["disagree", "agree"],
-    tokenizer: Any = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
     use_chat_template: bool | None = None,
     disagree_answer: str = DISAGREE_ANSWER,
     agree_answer: str = AGREE_ANSWER,
@@ -200,7 +209,7 @@ def response_pairs(
     misaligned_responses: Sequence[str],
     *,
     positive: Literal["aligned", "misaligned"],
-    tokenizer: Any = None,
+    tokenizer: PreTrainedTokenizerBase | None = None,
     use_chat_template: bool | None = None,
 ) -> list[ContrastPair]:
     """An aligned and a misaligned *response* to the same request (base model "harmless" vector).

@@ -28,9 +28,8 @@ from typing import Any
 import numpy as np
 import torch
 from scipy import special, stats
-from torch import nn
 from tqdm.auto import tqdm
-from transformers import PreTrainedTokenizerBase
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from steerbound.empirical.analysis.fits import LinearFit, linear_fit
 from steerbound.empirical.model.forward import encode_prompts, steered_forward
@@ -374,7 +373,7 @@ def measure_assumption3(
 
 @torch.no_grad()
 def collect_final_hidden(
-    model: nn.Module,
+    model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
     prompts: Sequence[str],
     vector: SteeringVector,

@@ -6,20 +6,23 @@ log-softmax / log-sum-exp, so nothing overflows at large ``|r_e|``.
 
 Answer tokens are the tokenizer's **actual** tokens in answer position (``"▁A"``, ``"ĠA"``, ...),
 resolved by :func:`answer_token_ids`; looking up the bare letter ``"A"`` is a known defect of the
-published code (EXPERIMENTS.md).
+published code (docs/empirical.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import torch
 from scipy import special
 
 from steerbound.stats import wilson_interval
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
 
 
 def _rows64(logits: Any, name: str = "logits") -> np.ndarray:
@@ -45,7 +48,7 @@ def _token_ids(ids: Sequence[int], vocab: int, name: str) -> np.ndarray:
 
 
 def answer_token_ids(
-    tokenizer: Any, prompt: str, answers: Sequence[str], *, separator: str = " "
+    tokenizer: PreTrainedTokenizerBase, prompt: str, answers: Sequence[str], *, separator: str = " "
 ) -> tuple[int, ...]:
     """The single token each answer is written as right after ``prompt`` (+ ``separator``).
 

@@ -19,6 +19,10 @@ from torch import nn
 
 from steerbound.empirical.model.hooks import steering
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
 if TYPE_CHECKING:  # the model layer takes vectors, never builds them
     from steerbound.empirical.vectors.vector import SteeringVector
 
@@ -48,7 +52,7 @@ class ForwardStrategy(Protocol):
 
     def __call__(
         self,
-        model: Any,
+        model: PreTrainedModel,
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         vector: SteeringVector | None,
@@ -59,7 +63,7 @@ class ForwardStrategy(Protocol):
 
 
 def encode_prompts(
-    tokenizer: Any, prompts: Sequence[str], *, padding_side: str | None = None
+    tokenizer: PreTrainedTokenizerBase, prompts: Sequence[str], *, padding_side: str | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Tokenize ``prompts`` into padded ``(input_ids, attention_mask)`` (``padding_side`` or the
     tokenizer's own). Every prompt must produce at least one token."""
@@ -113,7 +117,7 @@ def row_coefficients(
     return coefficients
 
 
-def model_device(model: Any) -> torch.device:
+def model_device(model: PreTrainedModel) -> torch.device:
     """Device of the input embeddings (where input ids must go, also with ``device_map``)."""
     embeddings = model.get_input_embeddings()
     if isinstance(embeddings, nn.Module) and isinstance(embeddings.weight, torch.Tensor):
@@ -123,7 +127,7 @@ def model_device(model: Any) -> torch.device:
 
 @torch.no_grad()
 def steered_forward(
-    model: Any,
+    model: PreTrainedModel,
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor,
     vector: SteeringVector | None,

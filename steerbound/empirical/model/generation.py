@@ -18,6 +18,10 @@ from tqdm.auto import tqdm
 from steerbound.empirical.model.forward import encode_prompts, model_device
 from steerbound.empirical.model.hooks import steering
 
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
 if TYPE_CHECKING:  # the model layer takes vectors, never builds them
     from steerbound.empirical.vectors.vector import SteeringVector
 
@@ -36,8 +40,8 @@ class GenerationRow:
 
 @torch.no_grad()
 def steered_generate(
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     prompts: Sequence[str],
     vector: SteeringVector | None,
     coefficients: Sequence[float],
@@ -70,6 +74,7 @@ def steered_generate(
     pad_id = tokenizer.pad_token_id
     eos_id = tokenizer.eos_token_id
     device = model_device(model)
+    generator: Any = model  # GenerationMixin.generate (not typed on PreTrainedModel)
     results: list[GenerationRow] = []
     starts = list(range(0, len(rows), batch_size))
     for batch_index, start in enumerate(tqdm(starts, desc="generate", disable=not progress)):
@@ -89,7 +94,7 @@ def steered_generate(
             options.update(temperature=temperature, top_k=0, top_p=1.0)
             torch.manual_seed(seed + batch_index)
         if vector is None:
-            output = model.generate(input_ids, **options)
+            output = generator.generate(input_ids, **options)
         else:
             coefficient = torch.tensor([c for _, c in batch], dtype=torch.float32)
             from_token = None if steer_prompt else input_ids.shape[1]
@@ -101,13 +106,13 @@ def steered_generate(
                 from_token=from_token,
                 block_template=block_template,
             ):
-                output = model.generate(input_ids, **options)
+                output = generator.generate(input_ids, **options)
         new_tokens = output[:, input_ids.shape[1] :].cpu()
         for (prompt_index, coefficient_value), tokens in zip(batch, new_tokens, strict=True):
             ids = [int(t) for t in tokens.tolist()]
             if eos_id is not None and eos_id in ids:
                 ids = ids[: ids.index(eos_id) + 1]
-            text = tokenizer.decode(ids, skip_special_tokens=True)
+            text = str(tokenizer.decode(ids, skip_special_tokens=True))
             results.append(
                 GenerationRow(prompt_index, prompts[prompt_index], coefficient_value, text, ids)
             )

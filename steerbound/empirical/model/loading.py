@@ -101,7 +101,7 @@ def load_model(
     return model, tokenizer
 
 
-def model_identity(model: Any) -> tuple[str, str | None]:
+def model_identity(model: PreTrainedModel) -> tuple[str, str | None]:
     """``(model_id, revision)`` as recorded by ``from_pretrained`` (revision may be None).
 
     ``model_id`` is the public ``name_or_path``. ``revision`` reads ``config._commit_hash``, the
@@ -114,7 +114,7 @@ def model_identity(model: Any) -> tuple[str, str | None]:
     return model_id or type(model).__name__, revision
 
 
-def hidden_size(model: Any) -> int:
+def hidden_size(model: PreTrainedModel) -> int:
     """Width of the residual stream (``config.hidden_size``; text config for multimodal models)."""
     config = model.config
     text = config.get_text_config() if hasattr(config, "get_text_config") else config

@@ -23,7 +23,7 @@ import logging
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from tqdm.auto import tqdm
@@ -49,6 +49,10 @@ from steerbound.empirical.sweeps.prefix_cache import (
     trim_right,
 )
 from steerbound.empirical.vectors.vector import SteeringVector
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +92,7 @@ class PrefixCachedForward:
 
     def __call__(
         self,
-        model: Any,
+        model: PreTrainedModel,
         input_ids: torch.Tensor,
         attention_mask: torch.Tensor,
         vector: SteeringVector | None,
@@ -108,7 +112,7 @@ class PrefixCachedForward:
 
     def collect(
         self,
-        model: Any,
+        model: PreTrainedModel,
         prompt_ids: torch.Tensor,
         prompt_mask: torch.Tensor,
         prompt_index: torch.Tensor,
@@ -132,7 +136,7 @@ class PrefixCachedForward:
 
     def iter_rows(
         self,
-        model: Any,
+        model: PreTrainedModel,
         prompt_ids: torch.Tensor,
         prompt_mask: torch.Tensor,
         prompt_index: torch.Tensor,
@@ -174,14 +178,14 @@ class PrefixCachedForward:
                 )
                 yield rows, out
 
-    def _rows_per_chunk(self, model: Any, seq_len: int, reserved: int) -> int:
+    def _rows_per_chunk(self, model: PreTrainedModel, seq_len: int, reserved: int) -> int:
         dtype = next(model.parameters()).dtype
         per_row = row_bytes(model.config, seq_len, dtype)
         return max(1, (self.memory_budget_bytes - reserved) // per_row)
 
     def plan(
         self,
-        model: Any,
+        model: PreTrainedModel,
         prompt_ids: torch.Tensor,
         prompt_mask: torch.Tensor,
         prompt_index: torch.Tensor,
@@ -244,7 +248,7 @@ class PrefixCachedForward:
 
     def _check(
         self,
-        model: Any,
+        model: PreTrainedModel,
         chunk: ReplayChunk,
         batch_ids: torch.Tensor,
         batch_mask: torch.Tensor,
@@ -272,7 +276,7 @@ class PrefixCachedForward:
 
 
 def sweep_grid(
-    model: Any,
+    model: PreTrainedModel,
     input_ids: torch.Tensor,
     attention_mask: torch.Tensor,
     vector: SteeringVector,

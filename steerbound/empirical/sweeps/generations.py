@@ -21,7 +21,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm.auto import tqdm
 
@@ -34,6 +34,9 @@ from steerbound.empirical.sweeps.logits import (
 )
 from steerbound.empirical.sweeps.store import SweepStore
 from steerbound.empirical.vectors.vector import SteeringVector
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
 @dataclass(frozen=True)
@@ -82,21 +85,23 @@ def product_blocks(
     return [([i], chunk) for i in range(n_prompts) for chunk in chunks]
 
 
-def continuation_text(tokenizer: Any, prompt: str, new_ids: Sequence[int]) -> str:
+def continuation_text(
+    tokenizer: PreTrainedTokenizerBase, prompt: str, new_ids: Sequence[int]
+) -> str:
     """The text the new tokens add to ``prompt``: ``decode(prompt + new) - decode(prompt)``
     (special tokens skipped); falls back to ``decode(new)`` if the prompt's decoding is not a
     prefix (tokenizers that normalise text)."""
     prompt_ids = list(tokenizer(prompt)["input_ids"])
-    full = tokenizer.decode([*prompt_ids, *new_ids], skip_special_tokens=True)
-    head = tokenizer.decode(prompt_ids, skip_special_tokens=True)
+    full = str(tokenizer.decode([*prompt_ids, *new_ids], skip_special_tokens=True))
+    head = str(tokenizer.decode(prompt_ids, skip_special_tokens=True))
     if full.startswith(head):
         return str(full[len(head) :])
     return str(tokenizer.decode(list(new_ids), skip_special_tokens=True))
 
 
 def _generate(
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     vector: SteeringVector,
     prompts: list[SweepPrompt],
     coefficients: list[float],
@@ -131,8 +136,8 @@ def _generate(
 
 
 def run_generation_sweep(
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     prompts: Sequence[SweepPrompt],
     vector: SteeringVector,
     coefficients: Sequence[float],

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import torch
@@ -38,6 +38,9 @@ from steerbound.empirical.model.forward import (
 )
 from steerbound.empirical.sweeps.store import SweepStore
 from steerbound.empirical.vectors.vector import SteeringVector
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ class SweepBatch:
     rows: list[SweepRow]
     outputs: SteeredOutputs
     baseline: SteeredOutputs | None
-    tokenizer: Any
+    tokenizer: PreTrainedTokenizerBase
 
 
 class Measurement(Protocol):
@@ -182,8 +185,8 @@ def distinct_coefficients(coefficients: Sequence[float]) -> list[float]:
 
 
 def run_sweep(
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     prompts: Sequence[SweepPrompt | str],
     vector: SteeringVector,
     coefficients: Sequence[float],
@@ -229,8 +232,8 @@ def run_sweep(
 
 
 def _evaluate(
-    model: Any,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     vector: SteeringVector,
     rows: list[SweepRow],
     forward: ForwardStrategy,

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
@@ -32,6 +32,10 @@ from torch import nn
 from steerbound.empirical.model.forward import SteeredOutputs, readout_positions
 from steerbound.empirical.model.hooks import steering_delta
 from steerbound.empirical.vectors.vector import SteeringVector
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
 
 #: Attribute names of the final norm (between the last block and the LM head), by family:
 #: Llama/Mistral/Qwen2/Gemma ``norm``, GPT-2 ``ln_f``, GPT-NeoX ``final_layer_norm``.
@@ -145,7 +149,7 @@ def _recording(
 
 
 def capture_prefix(
-    model: Any,
+    model: PreTrainedModel,
     blocks: list[nn.Module],
     first: int,
     input_ids: torch.Tensor,
@@ -181,7 +185,9 @@ def capture_prefix(
     )
 
 
-def find_suffix(model: Any, blocks: list[nn.Module], first: int, state: PrefixState) -> Suffix:
+def find_suffix(
+    model: PreTrainedModel, blocks: list[nn.Module], first: int, state: PrefixState
+) -> Suffix:
     """Identify the final norm: the module that maps block ``first``'s output (what the last
     block returned during the capture) exactly to what reached the LM head."""
     head = model.get_output_embeddings()

@@ -14,11 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 
 from steerbound.empirical.data.prompts import ContrastPair
@@ -32,6 +31,10 @@ from steerbound.empirical.model.forward import (
 from steerbound.empirical.model.hooks import recording
 from steerbound.empirical.model.loading import hidden_size, model_identity
 from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
 
 METHODS = ("pca", "mean_diff")
 
@@ -64,8 +67,8 @@ def dataset_hash(pairs: Sequence[PairLike]) -> str:
 
 @torch.no_grad()
 def last_token_hidden_states(
-    model: nn.Module,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     prompts: Sequence[str],
     layers: Sequence[int],
     *,
@@ -155,8 +158,8 @@ def fit_direction(differences: torch.Tensor, method: str, *, seed: int = 0) -> t
 
 
 def extract_vector(
-    model: nn.Module,
-    tokenizer: Any,
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
     pairs: Sequence[PairLike],
     layers: Sequence[int],
     method: str = "pca",

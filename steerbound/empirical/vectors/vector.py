@@ -13,12 +13,16 @@ import dataclasses
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
 from steerbound import __version__
 from steerbound._codec import decode
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel
+
 
 LAYER_CONVENTION = "0-based decoder block index; adds to block output = hidden_states[l+1]"
 TOKEN_POSITION = "last_non_pad"
@@ -150,7 +154,7 @@ class SteeringVector:
         return out
 
     @classmethod
-    def load(cls, path: str | Path, *, model: Any = None) -> SteeringVector:
+    def load(cls, path: str | Path, *, model: PreTrainedModel | None = None) -> SteeringVector:
         """Read a vector saved by :meth:`save`; with ``model``, check it fits that model.
 
         Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file and
@@ -188,7 +192,7 @@ class SteeringVector:
         return vector
 
     def check_compatible(
-        self, model: Any, *, block_template: str | None = None, source: str = "vector"
+        self, model: PreTrainedModel, *, block_template: str | None = None, source: str = "vector"
     ) -> None:
         """Raise ``ValueError`` if ``model``'s hidden size or block count does not fit."""
         from steerbound.empirical.model.blocks import decoder_blocks
