@@ -42,9 +42,9 @@ from typing import Any
 
 import torch
 
-from steerbound.empirical.model.hooks import steering
-from steerbound.empirical.sweeps.fast import PrefixCachedForward, ReplayChunk, sweep_grid
-from steerbound.empirical.sweeps.prefix_cache import select_rows, steering_delta
+from steerbound.empirical.model.hooks import steering, steering_delta
+from steerbound.empirical.sweeps.fast import PrefixCachedForward, sweep_grid
+from steerbound.empirical.sweeps.prefix_cache import ReplayChunk, select_rows
 from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
 
 MODELS = ("organism", "llama-16x512")

@@ -1,1 +1,2 @@
-"""steerbound.pipeline."""
+"""The TOML application behind ``steerbound empirical ...``: config, inputs (the ``Run``), steps,
+result files (artifacts) and plots."""

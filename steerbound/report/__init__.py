@@ -1,1 +1,1 @@
-"""steerbound.report."""
+"""Figures and the self-contained HTML report, drawn from the layers' results."""

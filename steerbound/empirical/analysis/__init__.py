@@ -1,1 +1,1 @@
-"""steerbound.empirical.analysis."""
+"""Analysis of measured curves: fits of the bound forms, bound checks, the tradeoff."""

@@ -1,1 +1,1 @@
-"""steerbound.empirical.measure."""
+"""Measurements: behavior and helpfulness metrics, judges, HumanEval, the assumptions."""

@@ -1,1 +1,2 @@
-"""steerbound.empirical.model."""
+"""Model access: loading, decoder blocks, the steering and recording hooks, steered forward
+passes and generation."""

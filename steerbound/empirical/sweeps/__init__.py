@@ -1,1 +1,2 @@
-"""steerbound.empirical.sweeps."""
+"""Sweeps over the coefficient grid: the resumable store, logit and generation sweeps, the
+prefix-cached engine."""
