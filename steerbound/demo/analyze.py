@@ -17,6 +17,26 @@ import numpy as np
 
 from steerbound.demo.config import DemoConfig
 from steerbound.demo.measure import SettingMeasurements
+from steerbound.empirical import (
+    fit_behavior_tanh,
+    fit_helpfulness_floor,
+    fit_helpfulness_parabolic,
+)
+from steerbound.empirical.analysis import tradeoff as tr
+from steerbound.empirical.analysis.bound_checks import (
+    check_theorem1,
+    check_theorem2,
+    compare_parameters,
+)
+from steerbound.empirical.analysis.fits import linear_fit
+from steerbound.empirical.measure.assumptions import (
+    linearity_range,
+    measure_assumption1,
+    measure_assumption2,
+    measure_assumption3,
+    measure_theorem2_parameters,
+    select_answer_tokens,
+)
 
 
 @dataclass
@@ -48,26 +68,6 @@ def _mean_side_slope(side_fits: Any) -> float:
 
 def analyze_setting(m: SettingMeasurements, config: DemoConfig) -> SettingAnalysis:
     """Analyse the measurements of one setting (see the module docstring)."""
-    from steerbound.empirical import (
-        fit_behavior_tanh,
-        fit_helpfulness_floor,
-        fit_helpfulness_parabolic,
-    )
-    from steerbound.empirical.analysis import tradeoff as tr
-    from steerbound.empirical.analysis.bound_checks import (
-        check_theorem1,
-        check_theorem2,
-        compare_parameters,
-    )
-    from steerbound.empirical.analysis.fits import linear_fit
-    from steerbound.empirical.measure.assumptions import (
-        linearity_range,
-        measure_assumption1,
-        measure_assumption2,
-        measure_assumption3,
-        measure_theorem2_parameters,
-        select_answer_tokens,
-    )
 
     r, U = m.r_e, m.unembedding
     behavior, help_opt = m.behavior.mean(axis=1), m.p_correct_options.mean(axis=1)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from steerbound.report import figures as plots
+
 CAPTIONS: dict[str, str] = {
     "behavior": "Fig. 4 analogue ({t}): behavior expectation (first-token probabilities, "
     "normalised over the two answer tokens) and the tanh fit of Theorem 1.",
@@ -34,7 +36,6 @@ CAPTIONS: dict[str, str] = {
 
 def build_figures(result: Any) -> dict[str, tuple[Any, str]]:
     """``{file stem: (Figure, caption)}`` for every plot of the demo."""
-    from steerbound.report import figures as plots
 
     figs: dict[str, tuple[Any, str]] = {}
     small = result.config.small_r

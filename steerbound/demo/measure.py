@@ -15,6 +15,15 @@ from typing import Any
 import numpy as np
 
 from steerbound.demo.config import DemoConfig, SettingSpec
+from steerbound.empirical import (
+    behavior_from_judgments,
+    behavior_from_logits,
+    extract_vector,
+    multiple_choice_metrics,
+    steered_generate,
+)
+from steerbound.empirical.measure.assumptions import collect_final_hidden, unembed
+from steerbound.empirical.measure.judges import harmfulness_judge, judge_texts
 from steerbound.organism import COMPLIANCE_TOKEN, REFUSAL_TOKEN, Organism, token_id
 
 
@@ -70,7 +79,6 @@ def build_vector(
     scaled to ``kappa x`` its layer's mean residual norm, the cosine at the steered layer
     between this vector and the one the other method (``pca``/``mean_diff``) extracts from the
     same pairs)."""
-    from steerbound.empirical import extract_vector
 
     oc = organism.config
     layer = oc.steer_layer if config.layer is None else config.layer
@@ -101,15 +109,6 @@ def measure_setting(
 ) -> SettingMeasurements:
     """Load the variant, build the vector and sweep the grid (behavior, helpfulness, states)."""
     import torch
-
-    from steerbound.empirical import (
-        behavior_from_judgments,
-        behavior_from_logits,
-        multiple_choice_metrics,
-        steered_generate,
-    )
-    from steerbound.empirical.measure.assumptions import collect_final_hidden, unembed
-    from steerbound.empirical.measure.judges import harmfulness_judge, judge_texts
 
     model, tokenizer = organism.load(spec.variant)
     every, vector, cosine = build_vector(model, tokenizer, organism, spec, config)

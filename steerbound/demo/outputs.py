@@ -11,7 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from steerbound import __version__
 from steerbound._codec import encode
+from steerbound.demo.figures import build_figures
+from steerbound.demo.report import build_report
+from steerbound.report.html import figure_png
 
 
 def versions() -> dict[str, str]:
@@ -23,8 +27,6 @@ def versions() -> dict[str, str]:
     import sympy
     import torch
     import transformers
-
-    from steerbound import __version__
 
     return {
         "steerbound": __version__,
@@ -228,9 +230,6 @@ def write_csv(path: Path, measurements: dict[str, Any], analyses: dict[str, Any]
 
 def write_outputs(result: Any) -> dict[str, Path]:
     """Write every output of ``result`` (a :class:`~steerbound.demo.pipeline.DemoResult`)."""
-    from steerbound.demo.figures import build_figures
-    from steerbound.demo.report import build_report
-    from steerbound.report.html import figure_png
 
     out = result.out_dir
     files: dict[str, Path] = {}

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from steerbound.demo.analyze import analyze_setting
 from steerbound.demo.config import SETTINGS, DemoConfig
+from steerbound.demo.measure import measure_setting
+from steerbound.demo.outputs import write_outputs
+from steerbound.organism import get_organism
+from steerbound.simulate import run_simulation
+from steerbound.theory import check_all, format_check_table
 
 
 @dataclass
@@ -56,8 +62,6 @@ def theory_summary() -> dict[str, Any]:
     """Step 1a: every symbolic check of :mod:`steerbound.theory`, counted by status."""
     from collections import Counter
 
-    from steerbound.theory import check_all, format_check_table
-
     records = check_all()
     return {
         "counts": dict(Counter(r.status for r in records)),
@@ -69,7 +73,6 @@ def theory_summary() -> dict[str, Any]:
 
 def simulation_summary(config: DemoConfig) -> dict[str, Any]:
     """Step 1b: ``simulate --quick`` (outputs under ``<out>/simulation``)."""
-    from steerbound.simulate import run_simulation
 
     report = run_simulation(quick=True, seed=config.seed, out_dir=config.out_dir / "simulation")
     return {
@@ -85,11 +88,6 @@ def run_demo(config: DemoConfig) -> DemoResult:
     """Run the whole demo; see the module docstring. Deterministic for a given ``config.seed``
     (organism training, pair splits, vectors and the sweep are all seeded)."""
     import torch
-
-    from steerbound.demo.analyze import analyze_setting
-    from steerbound.demo.measure import measure_setting
-    from steerbound.demo.outputs import write_outputs
-    from steerbound.organism import get_organism
 
     start = time.perf_counter()
     timings: dict[str, float] = {}

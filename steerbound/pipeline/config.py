@@ -47,6 +47,7 @@ else:  # pragma: no cover
 
 from steerbound._codec import decode
 from steerbound.empirical.measure import judges
+from steerbound.empirical.model.loading import DTYPES
 from steerbound.empirical.sweeps.logits import coefficient_grid
 
 __all__ = [
@@ -399,7 +400,6 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
         check(required in data, file, f"missing section [{required}]")
     model = build(ModelConfig, data["model"], f"{file} [model]")
     check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
-    from steerbound.empirical.model.loading import DTYPES
 
     check(model.dtype in DTYPES, f"{file} [model].dtype", f"must be one of {sorted(DTYPES)}")
     pairs = _parse_pairs(data["pairs"], file) if "pairs" in data else None

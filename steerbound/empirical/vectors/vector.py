@@ -19,6 +19,8 @@ import torch
 
 from steerbound import __version__
 from steerbound._codec import decode
+from steerbound.empirical.model.blocks import decoder_blocks
+from steerbound.empirical.model.loading import hidden_size
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -195,8 +197,6 @@ class SteeringVector:
         self, model: PreTrainedModel, *, block_template: str | None = None, source: str = "vector"
     ) -> None:
         """Raise ``ValueError`` if ``model``'s hidden size or block count does not fit."""
-        from steerbound.empirical.model.blocks import decoder_blocks
-        from steerbound.empirical.model.loading import hidden_size
 
         width = hidden_size(model)
         if width != self.manifest.hidden_size:
