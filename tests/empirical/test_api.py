@@ -173,3 +173,13 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == f"[] {len(empirical.__all__)}"
+
+
+def test_previous_analysis_module_names_resolve_with_a_warning() -> None:
+    from steerbound.empirical import analysis
+    from steerbound.pipeline import steps
+
+    with pytest.warns(DeprecationWarning, match="moved to steerbound.pipeline.steps.run_fits"):
+        assert analysis.run_fits is steps.run_fits
+    with pytest.raises(AttributeError):
+        _ = analysis.nope
