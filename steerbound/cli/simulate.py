@@ -35,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from steerbound.simulate import run_simulation
+    from steerbound.report.simulation_plots import run_simulation_with_figures
 
     if args.n is not None and args.n < 1:
         print(f"steerbound simulate: --n must be >= 1, got {args.n}")
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
             f"steerbound simulate: --memory-budget-mb must be positive, got {args.memory_budget_mb}"
         )
         return 2
-    report = run_simulation(
+    report = run_simulation_with_figures(
         quick=args.quick,
         n=args.n,
         seed=args.seed,

@@ -69,7 +69,7 @@ def theory_summary() -> dict[str, Any]:
 
 def simulation_summary(config: DemoConfig) -> dict[str, Any]:
     """Step 1b: ``simulate --quick`` (outputs under ``<out>/simulation``)."""
-    from steerbound.simulate import run_simulation
+    from steerbound.report.simulation_plots import run_simulation_with_figures as run_simulation
 
     report = run_simulation(quick=True, seed=config.seed, out_dir=config.out_dir / "simulation")
     return {

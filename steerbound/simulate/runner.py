@@ -1,9 +1,9 @@
-"""``run_simulation``: every check suite, the counterexample search, outputs and plots.
+"""``run_simulation``: every check suite, the counterexample search and the result files.
 
 Outputs in ``out_dir`` (when given): ``results.json`` (config, one entry per bound x sampler
 variant with its numbers and config, the counterexamples; rewritten after every suite, with
-``"complete": false`` until the run ends), ``results.csv`` (one row per check), and the PNGs
-``behavior_curves.png``, ``helpfulness_curves.png`` and ``violation_maps.png``.
+``"complete": false`` until the run ends) and ``results.csv`` (one row per check). The figures
+are drawn by :mod:`steerbound.report.simulation_plots` from :mod:`steerbound.simulate.curves`.
 """
 
 from __future__ import annotations
@@ -15,46 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steerbound.simulate.checks_alignment import (
-    suite_corollary1,
-    suite_theorem1,
-    suite_theorem3,
-    suite_theorem4,
-    suite_theorem5,
-    suite_theorem6,
-)
-from steerbound.simulate.checks_expectation import (
-    suite_corollary2,
-    suite_curvature,
-    suite_nontrivial_probability,
-)
-from steerbound.simulate.checks_helpfulness import (
-    suite_corollary3,
-    suite_theorem2,
-    suite_theorem2_published_probability,
-)
-from steerbound.simulate.counterexample_problems import PROBLEMS
-from steerbound.simulate.counterexamples import Counterexample, search_all
-from steerbound.simulate.harness import CheckResult
-from steerbound.simulate.suite_base import SimulationConfig, Suite, SuiteContext
-from steerbound.simulate.tilting import DEFAULT_MEMORY_BUDGET_MB
+from steerbound.simulate.counterexamples import PROBLEMS, Counterexample, search_all
+from steerbound.simulate.exact import DEFAULT_MEMORY_BUDGET_MB
+from steerbound.simulate.harness import CheckResult, SimulationConfig, SuiteContext
+from steerbound.simulate.suites import SUITES
 
 __all__ = ["SUITES", "SimulationReport", "run_simulation"]
-
-SUITES: tuple[tuple[str, Suite], ...] = (
-    ("theorem1", suite_theorem1),
-    ("corollary1", suite_corollary1),
-    ("theorem2", suite_theorem2),
-    ("theorem2_published_probability", suite_theorem2_published_probability),
-    ("theorem2_nontrivial_probability", suite_nontrivial_probability),
-    ("expected_helpfulness_curvature", suite_curvature),
-    ("corollary2", suite_corollary2),
-    ("theorem3", suite_theorem3),
-    ("theorem4", suite_theorem4),
-    ("theorem5", suite_theorem5),
-    ("theorem6", suite_theorem6),
-    ("corollary3", suite_corollary3),
-)
 
 _CSV_FIELDS = (
     "check_id",
@@ -132,7 +98,7 @@ class SimulationReport:
             ref = (
                 ""
                 if c.reference_violation is None
-                else f"; THEORY.md example {c.reference_violation:.4f} "
+                else f"; theorem-sheet example {c.reference_violation:.4f} "
                 f"({'matched or exceeded' if c.rediscovered else 'NOT reached'})"
             )
             lines.append(
@@ -191,7 +157,7 @@ def run_simulation(
         quick: small preset (well under a minute on 2 cores) instead of the default.
         n: geometries per (bound, variant) check, overriding the preset.
         seed: master seed (same seed, same numbers).
-        out_dir: where to write results and plots (nothing is written when ``None``).
+        out_dir: where to write ``results.json`` and ``results.csv`` (nothing when ``None``).
         memory_budget_mb: memory for the exact-softmax temporaries.
         progress: show a tqdm progress bar (on stderr).
         config: a full :class:`SimulationConfig` instead of the preset (then ``quick``, ``n``,
@@ -209,7 +175,7 @@ def run_simulation(
         out_dir.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
 
-    total = len(SUITES) + len(PROBLEMS) + (1 if out_dir is not None else 0)
+    total = len(SUITES) + len(PROBLEMS)
     with tqdm(total=total, disable=not progress, desc="simulate", unit="step") as bar:
         for name, suite in SUITES:
             bar.set_postfix_str(name)
@@ -222,10 +188,6 @@ def run_simulation(
         report.counterexamples = search_all(
             seed, starts=config.counterexample_starts, progress=bar.update
         )
-        if out_dir is not None:
-            bar.set_postfix_str("plots")
-            report.files.update(_plots(config, out_dir))
-            bar.update()
     report.elapsed_s = time.perf_counter() - start
     if out_dir is not None:
         _write_csv(report.results, out_dir / "results.csv")
@@ -233,20 +195,3 @@ def run_simulation(
         report.files["results.json"] = str(out_dir / "results.json")
         report.files["results.csv"] = str(out_dir / "results.csv")
     return report
-
-
-def _plots(config: SimulationConfig, out_dir: Path) -> dict[str, str]:
-    from steerbound.report.simulation_plots import plot_curves, plot_violation_maps
-    from steerbound.simulate.curves import behavior_curves, helpfulness_curves, violation_maps
-
-    return {
-        "behavior_curves.png": str(
-            plot_curves(behavior_curves(config), out_dir / "behavior_curves.png")
-        ),
-        "helpfulness_curves.png": str(
-            plot_curves(helpfulness_curves(config), out_dir / "helpfulness_curves.png")
-        ),
-        "violation_maps.png": str(
-            plot_violation_maps(violation_maps(), out_dir / "violation_maps.png")
-        ),
-    }

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from steerbound.simulate import SUITES, BoundTally, SimulationConfig, wilson_interval
-from steerbound.simulate.harness import probability_fields, violation
-from steerbound.simulate.suite_base import SuiteContext
+from steerbound.simulate.harness import SuiteContext, probability_fields, violation
 
 SMALL = SimulationConfig(
     n=24,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from steerbound.cli import main
+from steerbound.report.simulation_plots import run_simulation_with_figures
 from steerbound.simulate import SimulationConfig, run_simulation
 
 TINY = SimulationConfig(
@@ -22,7 +23,8 @@ TINY = SimulationConfig(
 
 
 def test_run_simulation_writes_everything(tmp_path: Path) -> None:
-    report = run_simulation(out_dir=tmp_path, config=TINY)
+    """The library run writes the result files; the report layer adds the figures."""
+    report = run_simulation_with_figures(out_dir=tmp_path, config=TINY)
     assert report.all_verified_hold
     assert report.all_expectations_met
     names = {
@@ -56,6 +58,12 @@ def test_run_simulation_writes_everything(tmp_path: Path) -> None:
     assert len(rows) == len(report.results)
     table = report.summary_table()
     assert "theorem1/valid" in table and "counterexamples" in table
+
+
+def test_library_run_draws_nothing(tmp_path: Path) -> None:
+    report = run_simulation(out_dir=tmp_path, config=TINY)
+    assert set(report.files) == {"results.json", "results.csv"}
+    assert not list(tmp_path.glob("*.png"))
 
 
 def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:

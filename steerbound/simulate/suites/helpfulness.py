@@ -1,37 +1,44 @@
-"""Check suites for the helpfulness results: Theorem 2 (all forms), Corollaries 2 and 3.
+"""Check suite of the helpfulness family: Theorem 2 (Jensen, parabolic, tilted, published).
 
-Exact helpfulness ``H(r_e) = P_r(c)`` comes from :mod:`steerbound.simulate.tilting`; bound
-values and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) come from
-:mod:`steerbound.theory`. All helpfulness bounds are upper bounds, checked for both signs of
-``r_e``. The curvature result and Corollary 2's limit live in :mod:`checks_expectation`.
+Exact helpfulness ``H(r_e) = P_r(c)`` comes from :mod:`steerbound.simulate.exact`; bound values
+and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) from :mod:`steerbound.theory`.
+All helpfulness bounds are upper bounds, checked for both signs of ``r_e``. Also the statements
+"with probability": the published parabola read as holding with probability ``1 - 2/k``, and
+Lemma 2b's non-triviality probability under Assumption 3.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from steerbound import theory
-from steerbound.simulate.geometries import PROJECTION_LAWS, sample_answer_chains, sample_topk
+from steerbound.simulate.exact import helpfulness
+from steerbound.simulate.geometries import PROJECTION_LAWS, sample_topk
 from steerbound.simulate.geometries.base import TokenGeometry
-from steerbound.simulate.harness import BoundTally, CheckResult, probability_fields
-from steerbound.simulate.multitoken_exact import chain_log_helpfulness
-from steerbound.simulate.suite_base import SuiteContext, describe_token_case, symmetric_grid
-from steerbound.simulate.tilting import helpfulness
+from steerbound.simulate.harness import (
+    BoundTally,
+    CheckResult,
+    SuiteContext,
+    describe_token_case,
+    probability_fields,
+    symmetric_grid,
+)
 
 F64 = NDArray[np.float64]
 
 __all__ = [
     "T2_FIELDS",
-    "suite_corollary3",
+    "suite_nontrivial_probability",
     "suite_theorem2",
     "suite_theorem2_published_probability",
+    "theorem2_bounds",
     "topk_exact",
     "topk_parameters",
 ]
+
 
 T2_FIELDS = ("p0", "q_plus", "q_minus", "g_plus", "g_minus", "alpha", "sigma", "beta", "eps")
 
@@ -79,6 +86,7 @@ _FORM_OF = {
     "theorem2_tilted": "verified",
     "theorem2_published": "published",
 }
+
 _NOTES = {
     "theorem2_jensen": "Lemma 2a (deterministic)",
     "theorem2_parabolic": "Lemma 2b, alpha/2 (deterministic)",
@@ -193,75 +201,31 @@ def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]
     return out
 
 
-_CHAIN_SHAPES = ((2, 3, 3), (2, 4, 4), (3, 4, 4), (2, 10, 10), (2, 4, 64))
-
-
-def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
-    """Corollary 3 on correct-answer chains: verified (alpha/2) and published (alpha) forms."""
-    r = symmetric_grid(ctx.config)
-    n = max(ctx.config.n, ctx.config.n_probability // 4)
-    per = max(1, n // len(_CHAIN_SHAPES))
-    tallies = {"verified": BoundTally(), "published": BoundTally()}
-    prob: dict[str, Any] = {}
-    for length, k, step_vocab in _CHAIN_SHAPES:
-        chain = sample_answer_chains(ctx.rng, per, length=length, k=k, step_vocab=step_vocab)
-        flat = topk_parameters(
-            chain.log_p0.reshape(per * length, -1),
-            chain.proj.reshape(per * length, -1),
-            chain.correct.reshape(-1),
-            k,
-        )
-        p = {f: v.reshape(per, 1, length) for f, v in flat.items()}
-        a = chain.lam[:, None] * r[None, :]
-        exact = np.exp(chain_log_helpfulness(chain, a, memory_budget_mb=ctx.budget))
-
-        def describe(i: int, j: int, chain: Any = chain, p: dict[str, F64] = p) -> dict[str, Any]:
-            return {
-                "length": chain.length,
-                "k": chain.k,
-                "lam": float(chain.lam[i]),
-                "p0_steps": np.exp(chain.log_p0[i]).tolist(),
-                "proj_steps": chain.proj[i].tolist(),
-                "correct": chain.correct[i].tolist(),
-                **{f: p[f][i, 0].tolist() for f in ("p0", "alpha", "sigma", "beta")},
-            }
-
-        for form, tally in tallies.items():
-            bound = theory.corollary3_bound(
-                r[None, :],
-                p["p0"],
-                p["alpha"],
-                chain.lam[:, None],
-                p["sigma"],
-                p["beta"],
-                form=form,
-            )
-            held = tally.add(exact, bound, r, -1.0, describe)
-            if form == "published" and (length, k) == (2, 10):
-                prob = probability_fields(int(held.sum()), per, max(0.0, 1 - 2 * length / k), ">=")
+def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
+    """``P[both sides of c non-empty] = 1 - 2/k`` (valid laws) and its failure (``along_h``)."""
+    n = ctx.config.n_probability
     out = []
-    for form, tally in tallies.items():
-        extra = {k: v for k, v in prob.items() if k != "held"} if form == "published" else {}
-        out.append(
-            CheckResult.from_tally(
-                tally,
-                check_id=f"corollary3_{form}/valid",
-                result="Corollary 3",
-                form=form,
-                sampler="answer_chain",
-                variant="valid",
-                expectation="hold" if form == "verified" else "fail",
-                kind="bound",
-                note="product of per-step parabolas"
-                + (
-                    "; probability fields: P[holds] vs 1 - 2*length/k for length=2, k=10"
-                    if form == "published"
-                    else ""
-                ),
-                config=ctx.base_config(
-                    chain_shapes_length_k_vocab=[list(s) for s in _CHAIN_SHAPES], n_chains=n
-                ),
-                **extra,
+    cases = [(law, "valid") for law in PROJECTION_LAWS] + [("gaussian", "along_h")]
+    for law, variant in cases:
+        for k in (3, 10):
+            (g,) = sample_topk(ctx.rng, n, k, [k], law=law, variant=variant)
+            assert g.correct is not None
+            diff = g.proj - g.proj[np.arange(n), g.correct][:, None]
+            both = (diff > 0).any(axis=1) & (diff < 0).any(axis=1)
+            prob = probability_fields(int(both.sum()), n, 1.0 - 2.0 / k, "==")
+            out.append(
+                CheckResult(
+                    check_id=f"theorem2_nontrivial_probability/{law}_k{k}_{variant}",
+                    result="Theorem 2",
+                    form="verified",
+                    sampler=f"topk {law}",
+                    variant=variant,
+                    expectation="hold" if variant == "valid" else "fail",
+                    kind="probability",
+                    n_cases=n,
+                    note="P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
+                    config=ctx.base_config(k=k, law=law, n_probability=n, relation="=="),
+                    **prob,
+                )
             )
-        )
     return out

@@ -1,0 +1,177 @@
+"""Check suite of the multi-token family: Theorem 6 (answer trees), Corollary 3 (chains).
+
+The exact response-level quantities come from :mod:`steerbound.simulate.exact`, bound values
+from :mod:`steerbound.theory`. Theorem 6's verified form uses ``B_min`` (the smallest per-step
+``B0``), the published one the response-level ``B0``; ``step_without_margin`` breaks the
+per-step margin. Corollary 3: the verified product (``alpha/2``) and the published one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from steerbound import theory
+from steerbound.simulate.exact import (
+    chain_log_helpfulness,
+    tree_aligned_probability,
+    tree_b0_bmin,
+)
+from steerbound.simulate.geometries import sample_answer_chains, sample_answer_trees
+from steerbound.simulate.harness import (
+    BoundTally,
+    CheckResult,
+    SuiteContext,
+    positive_grid,
+    probability_fields,
+    symmetric_grid,
+    tally_result,
+)
+from steerbound.simulate.suites.helpfulness import topk_parameters
+
+F64 = NDArray[np.float64]
+
+__all__ = ["suite_corollary3", "suite_theorem6"]
+
+
+_TREE_SHAPES = ((2, 1, 2), (2, 2, 3), (2, 2, 4), (3, 2, 3), (3, 3, 5), (4, 2, 3))
+
+
+def suite_theorem6(ctx: SuiteContext) -> list[CheckResult]:
+    """Theorem 6 (multi-token): B_min (verified) and B0 (published) forms; broken step."""
+    cfg = ctx.config
+    r = positive_grid(cfg)
+    out = []
+    for variant in ("valid", "step_without_margin"):
+        forms = ("verified", "published") if variant == "valid" else ("verified",)
+        tallies = {f: BoundTally() for f in forms}
+        per_shape = max(1, max(cfg.n, cfg.n_probability // 4) // len(_TREE_SHAPES))
+        for length, n_aligned, step_vocab in _TREE_SHAPES:
+            tree = sample_answer_trees(
+                ctx.rng,
+                per_shape,
+                length=length,
+                n_aligned=n_aligned,
+                step_vocab=step_vocab,
+                variant=variant,
+            )
+            a = tree.lam[:, None] * r[None, :]
+            exact = 2.0 * tree_aligned_probability(tree, a, memory_budget_mb=ctx.budget) - 1.0
+            b0, b_min = tree_b0_bmin(tree)
+
+            def describe(
+                i: int, j: int, tree: Any = tree, b0: F64 = b0, b_min: F64 = b_min
+            ) -> dict[str, Any]:
+                return {
+                    "length": tree.length,
+                    "n_aligned": tree.n_aligned,
+                    "step_vocab": tree.step_vocab,
+                    "lam": float(tree.lam[i]),
+                    "delta": float(tree.claims["delta"][i]),
+                    "b0": float(b0[i]),
+                    "b_min": float(b_min[i]),
+                    "p0_levels": [np.exp(lp[i]).tolist() for lp in tree.log_p0],
+                    "proj_levels": [x[i].tolist() for x in tree.proj],
+                }
+
+            for form, tally in tallies.items():
+                b_step = b_min if form == "verified" else b0
+                bound = theory.theorem6_bound(
+                    r, b_step[:, None], length, tree.lam[:, None], tree.claims["delta"][:, None]
+                )
+                tally.add(exact, bound, r, 1.0, describe)
+        for form, tally in tallies.items():
+            expect = "hold" if (variant == "valid" and form == "verified") else "fail"
+            out.append(
+                tally_result(
+                    tally,
+                    ctx,
+                    check_id=f"theorem6_{form}/{variant}",
+                    result="Theorem 6",
+                    form=form,
+                    sampler="answer_tree",
+                    variant=variant,
+                    expectation=expect,
+                    note="verified form uses B_min; published form uses the response-level B0",
+                    config={
+                        "tree_shapes(length,n_aligned,step_vocab)": [list(s) for s in _TREE_SHAPES]
+                    },
+                )
+            )
+    return out
+
+
+_CHAIN_SHAPES = ((2, 3, 3), (2, 4, 4), (3, 4, 4), (2, 10, 10), (2, 4, 64))
+
+
+def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
+    """Corollary 3 on correct-answer chains: verified (alpha/2) and published (alpha) forms."""
+    r = symmetric_grid(ctx.config)
+    n = max(ctx.config.n, ctx.config.n_probability // 4)
+    per = max(1, n // len(_CHAIN_SHAPES))
+    tallies = {"verified": BoundTally(), "published": BoundTally()}
+    prob: dict[str, Any] = {}
+    for length, k, step_vocab in _CHAIN_SHAPES:
+        chain = sample_answer_chains(ctx.rng, per, length=length, k=k, step_vocab=step_vocab)
+        flat = topk_parameters(
+            chain.log_p0.reshape(per * length, -1),
+            chain.proj.reshape(per * length, -1),
+            chain.correct.reshape(-1),
+            k,
+        )
+        p = {f: v.reshape(per, 1, length) for f, v in flat.items()}
+        a = chain.lam[:, None] * r[None, :]
+        exact = np.exp(chain_log_helpfulness(chain, a, memory_budget_mb=ctx.budget))
+
+        def describe(i: int, j: int, chain: Any = chain, p: dict[str, F64] = p) -> dict[str, Any]:
+            return {
+                "length": chain.length,
+                "k": chain.k,
+                "lam": float(chain.lam[i]),
+                "p0_steps": np.exp(chain.log_p0[i]).tolist(),
+                "proj_steps": chain.proj[i].tolist(),
+                "correct": chain.correct[i].tolist(),
+                **{f: p[f][i, 0].tolist() for f in ("p0", "alpha", "sigma", "beta")},
+            }
+
+        for form, tally in tallies.items():
+            bound = theory.corollary3_bound(
+                r[None, :],
+                p["p0"],
+                p["alpha"],
+                chain.lam[:, None],
+                p["sigma"],
+                p["beta"],
+                form=form,
+            )
+            held = tally.add(exact, bound, r, -1.0, describe)
+            if form == "published" and (length, k) == (2, 10):
+                prob = probability_fields(int(held.sum()), per, max(0.0, 1 - 2 * length / k), ">=")
+    out = []
+    for form, tally in tallies.items():
+        extra = {k: v for k, v in prob.items() if k != "held"} if form == "published" else {}
+        out.append(
+            CheckResult.from_tally(
+                tally,
+                check_id=f"corollary3_{form}/valid",
+                result="Corollary 3",
+                form=form,
+                sampler="answer_chain",
+                variant="valid",
+                expectation="hold" if form == "verified" else "fail",
+                kind="bound",
+                note="product of per-step parabolas"
+                + (
+                    "; probability fields: P[holds] vs 1 - 2*length/k for length=2, k=10"
+                    if form == "published"
+                    else ""
+                ),
+                config=ctx.base_config(
+                    chain_shapes_length_k_vocab=[list(s) for s in _CHAIN_SHAPES], n_chains=n
+                ),
+                **extra,
+            )
+        )
+    return out
