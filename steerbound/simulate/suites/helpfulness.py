@@ -178,7 +178,8 @@ def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]
         held = tally.add(topk_exact(ctx, g, r), bound, r, -1.0, describe_token_case(g, params))
         nontrivial = (params["q_plus"] > 0) & (params["q_minus"] > 0)
         cond = float(held[nontrivial].mean()) if nontrivial.any() else float("nan")
-        prob = probability_fields(int(held.sum()), n, 1.0 - 2.0 / k, ">=")
+        claimed = float(theory.assumption3_both_sides_probability(k))
+        prob = probability_fields(int(held.sum()), n, claimed, ">=")
         expect = "fail" if k >= 40 else "hold"
         out.append(
             CheckResult.from_tally(
@@ -202,7 +203,10 @@ def suite_theorem2_published_probability(ctx: SuiteContext) -> list[CheckResult]
 
 
 def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
-    """``P[both sides of c non-empty] = 1 - 2/k`` (valid laws) and its failure (``along_h``)."""
+    """Assumption 3's consequences on the top-k projections, per law and ``k``:
+    ``P[T+ and T- both non-empty] = 1 - 2/k`` (Lemma 2b's non-triviality) and
+    ``P[c is the arg-min] = 1/k`` (``theory.assumption3_*_probability``), on valid laws and with
+    exchangeability broken (``along_h``), where both are expected to fail."""
     n = ctx.config.n_probability
     out = []
     cases = [(law, "valid") for law in PROJECTION_LAWS] + [("gaussian", "along_h")]
@@ -211,21 +215,36 @@ def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
             (g,) = sample_topk(ctx.rng, n, k, [k], law=law, variant=variant)
             assert g.correct is not None
             diff = g.proj - g.proj[np.arange(n), g.correct][:, None]
-            both = (diff > 0).any(axis=1) & (diff < 0).any(axis=1)
-            prob = probability_fields(int(both.sum()), n, 1.0 - 2.0 / k, "==")
-            out.append(
-                CheckResult(
-                    check_id=f"theorem2_nontrivial_probability/{law}_k{k}_{variant}",
-                    result="Theorem 2",
-                    form="verified",
-                    sampler=f"topk {law}",
-                    variant=variant,
-                    expectation="hold" if variant == "valid" else "fail",
-                    kind="probability",
-                    n_cases=n,
-                    note="P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
-                    config=ctx.base_config(k=k, law=law, n_probability=n, relation="=="),
-                    **prob,
-                )
+            above, below = (diff > 0).any(axis=1), (diff < 0).any(axis=1)
+            events = (
+                (
+                    "theorem2_nontrivial_probability",
+                    above & below,
+                    float(theory.assumption3_both_sides_probability(k)),
+                    "P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
+                ),
+                (
+                    "assumption3_argmin_probability",
+                    ~below,
+                    float(theory.assumption3_argmin_probability(k)),
+                    "P[c is the arg-min of the k projections] = 1/k (Assumption 3)",
+                ),
             )
+            for name, event, claimed, note in events:
+                prob = probability_fields(int(event.sum()), n, claimed, "==")
+                out.append(
+                    CheckResult(
+                        check_id=f"{name}/{law}_k{k}_{variant}",
+                        result="Theorem 2" if name.startswith("theorem2") else "Assumption 3",
+                        form="verified",
+                        sampler=f"topk {law}",
+                        variant=variant,
+                        expectation="hold" if variant == "valid" else "fail",
+                        kind="probability",
+                        n_cases=n,
+                        note=note,
+                        config=ctx.base_config(k=k, law=law, n_probability=n, relation="=="),
+                        **prob,
+                    )
+                )
     return out

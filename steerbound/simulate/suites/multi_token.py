@@ -148,7 +148,8 @@ def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
             )
             held = tally.add(exact, bound, r, -1.0, describe)
             if form == "published" and (length, k) == (2, 10):
-                prob = probability_fields(int(held.sum()), per, max(0.0, 1 - 2 * length / k), ">=")
+                claimed = float(theory.corollary3_probability(k, length))
+                prob = probability_fields(int(held.sum()), per, claimed, ">=")
     out = []
     for form, tally in tallies.items():
         extra = {k: v for k, v in prob.items() if k != "held"} if form == "published" else {}
