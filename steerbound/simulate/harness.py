@@ -320,6 +320,11 @@ class SuiteContext:
     def budget(self) -> float:
         return self.config.memory_budget_mb
 
+    def stream(self, tag: str) -> np.random.Generator:
+        """An independent random stream ``tag`` of this suite (leaves :attr:`rng` untouched, so
+        adding checks on a new stream does not change the numbers of the existing ones)."""
+        return np.random.default_rng([self.config.seed, zlib.crc32(f"{self.name}/{tag}".encode())])
+
     def base_config(self, **extra: Any) -> dict[str, Any]:
         """The config entry stored with every result of this suite."""
         return {

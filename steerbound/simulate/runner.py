@@ -64,13 +64,45 @@ class SimulationReport:
 
     @property
     def all_verified_hold(self) -> bool:
-        """Every verified form held wherever its hypotheses hold (the CLI's exit code)."""
+        """Every verified form held wherever its hypotheses hold (and was tight where claimed)."""
         return all(r.held for r in self.results if r.form == "verified" and r.expectation == "hold")
 
     @property
     def all_expectations_met(self) -> bool:
         """Additionally, every broken variant and failing published form showed its failure."""
         return all(r.passed for r in self.results) and all(c.found for c in self.counterexamples)
+
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        """``(check, reason)`` for every row whose outcome differs from its expectation and
+        every published form whose counterexample was not found (or fell short of the theorem
+        sheet's own example). Empty iff the run passes (the CLI's exit code)."""
+        out = []
+        for r in self.results:
+            if r.passed:
+                continue
+            if r.expectation == "fail":
+                reason = "expected failure not shown: the check did not fail"
+            elif r.kind == "tightness":
+                reason = "not tight where equality is claimed (max |bound - exact| "
+                reason += f"{_fmt(r.max_violation)})"
+            elif r.kind in ("probability", "limit"):
+                reason = f"claimed probability {_fmt(r.claimed_p, '.4f')} rejected "
+                reason += f"(empirical {_fmt(r.empirical_p, '.4f')})"
+            else:
+                reason = f"verified statement violated (max violation {_fmt(r.max_violation)})"
+            out.append((r.check_id, reason))
+        for c in self.counterexamples:
+            if not c.found:
+                out.append((f"counterexample/{c.name}", "no violation found"))
+            elif c.rediscovered is False:
+                out.append((f"counterexample/{c.name}", "the theorem sheet's example not reached"))
+        return out
+
+    @property
+    def passed(self) -> bool:
+        """The run's verdict: every expectation met (see :attr:`failures`)."""
+        return not self.failures
 
     def summary_table(self) -> str:
         """Fixed-width table: one line per check, then the counterexamples."""
@@ -107,9 +139,12 @@ class SimulationReport:
                 f"{c.starts} starts){ref}"
             )
         lines.append("")
+        for check, reason in self.failures:
+            lines.append(f"FAILED {check}: {reason}")
         lines.append(
             f"all verified forms hold: {self.all_verified_hold}; every expected "
-            f"failure shown: {self.all_expectations_met}; {self.elapsed_s:.1f} s"
+            f"failure shown: {self.all_expectations_met}; verdict: "
+            f"{'PASS' if self.passed else 'FAIL'}; {self.elapsed_s:.1f} s"
         )
         return "\n".join(lines)
 
@@ -120,6 +155,8 @@ class SimulationReport:
             "elapsed_s": self.elapsed_s,
             "all_verified_hold": self.all_verified_hold,
             "all_expectations_met": self.all_expectations_met,
+            "passed": self.passed,
+            "failures": [list(f) for f in self.failures],
             "results": [r.to_dict() for r in self.results],
             "counterexamples": [c.to_dict() for c in self.counterexamples],
         }

@@ -26,7 +26,13 @@ from steerbound.simulate.harness import (
 
 F64 = NDArray[np.float64]
 
-__all__ = ["behavior_b0", "behavior_exact", "suite_corollary1", "suite_theorem1"]
+__all__ = [
+    "behavior_b0",
+    "behavior_exact",
+    "suite_corollary1",
+    "suite_theorem1",
+    "two_cluster_geometries",
+]
 
 
 def behavior_exact(ctx: SuiteContext, g: TokenGeometry, r: F64) -> F64:
@@ -39,6 +45,26 @@ def behavior_b0(g: TokenGeometry) -> F64:
     assert g.scores is not None
     out: F64 = g.mass(g.scores > 0) - g.mass(g.scores < 0)
     return out
+
+
+def two_cluster_geometries(
+    ctx: SuiteContext, p_aligned: tuple[float, float] = (1e-4, 1 - 1e-4)
+) -> list[TokenGeometry]:
+    """``config.n`` two-cluster hard-margin geometries (aligned tokens at one projection, the
+    misaligned ones exactly ``Delta`` below) on the suite's ``"two_cluster"`` stream.
+
+    Lemma R is an equality there, so every bound derived from it through Theorem 1 is tight for
+    every ``r_e >= 0``: Theorem 1 itself, Theorem 3 at ``eps = 0``, Theorem 4 (``p+ >= p-``),
+    Theorem 5 with worst-case scores and Theorem 6 with one step (docs/theorem_sheet.md).
+    """
+    cfg = ctx.config
+    return sample_hard_margin(
+        ctx.stream("two_cluster"),
+        cfg.n,
+        cfg.vocab_sizes,
+        variant="two_cluster",
+        p_aligned=p_aligned,
+    )
 
 
 def suite_theorem1(ctx: SuiteContext) -> list[CheckResult]:

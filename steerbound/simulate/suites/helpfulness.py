@@ -2,9 +2,14 @@
 
 Exact helpfulness ``H(r_e) = P_r(c)`` comes from :mod:`steerbound.simulate.exact`; bound values
 and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) from :mod:`steerbound.theory`.
-All helpfulness bounds are upper bounds, checked for both signs of ``r_e``. Also the statements
-"with probability": the published parabola read as holding with probability ``1 - 2/k``, and
-Lemma 2b's non-triviality probability under Assumption 3.
+All helpfulness bounds are upper bounds, checked for both signs of ``r_e``, and where the
+theorem sheet says they are tight they are checked for equality (so that a loosened form
+fails): Lemma 2a on two-cluster geometries, Lemma 2c and the published parabola at ``r_e = 0``
+on symmetric ones (``Q+ = Q-``, ``G+ = G-``, ``eps = 0``), where the latter also holds.
+
+Also the statements "with probability": the published parabola read as holding with probability
+``1 - 2/k``, and Assumption 3's consequences (Lemma 2b's non-triviality ``1 - 2/k``, the arg-min
+probability ``1/k``).
 """
 
 from __future__ import annotations
@@ -157,6 +162,115 @@ def suite_theorem2(ctx: SuiteContext) -> list[CheckResult]:
                     ),
                 )
             )
+    out.extend(_theorem2_tight(ctx))
+    return out
+
+
+def _two_cluster_topk(ctx: SuiteContext, k: int) -> TokenGeometry:
+    """Restricted-vocabulary (``eps = 0``) top-k geometries whose wrong tokens sit at two
+    projections, ``x_c + G+`` and ``x_c - G-`` (both sides non-empty): Lemma 2a's Jensen step is
+    then an equality, so the Jensen form equals the exact helpfulness for every ``r_e``."""
+    rng = ctx.stream(f"two_cluster_k{k}")
+    (g,) = sample_topk(rng, ctx.config.n, k, [k])
+    assert g.correct is not None
+    n = g.n
+    wrong = np.ones((n, k), dtype=bool)
+    wrong[np.arange(n), g.correct] = False
+    side = np.where(rng.random((n, k)) < 0.5, 1.0, -1.0)
+    order = np.cumsum(wrong, axis=1)  # first two wrong tokens on opposite sides
+    side = np.where(wrong & (order == 1), 1.0, np.where(wrong & (order == 2), -1.0, side))
+    gaps = np.exp(rng.uniform(np.log(0.05), np.log(3.0), size=(n, 2)))
+    proj = np.where(wrong, np.where(side > 0, gaps[:, :1], -gaps[:, 1:]), 0.0)
+    return replace(g, variant="two_cluster", proj=proj)
+
+
+def _symmetric_topk(ctx: SuiteContext, k: int) -> TokenGeometry:
+    """Geometries with ``c`` first and the other top-k tokens in mirrored pairs (same mass at
+    ``+g`` and ``-g``; ``k`` odd), hence ``Q+ = Q-`` and ``G+ = G-``: the published parabola holds
+    deterministically there, and it and the tilted form equal ``P0`` at ``r_e = 0``
+    (``alpha = 1``, ``eps = 0``). A last tail token carries a relative ``1e-13`` of the wrong
+    mass, so that rounding never makes ``alpha`` exceed 1 (``eps ~ 1e-13``)."""
+    rng = ctx.stream(f"symmetric_k{k}")
+    n, half = ctx.config.n, (k - 1) // 2
+    p0 = rng.uniform(0.05, 0.95, size=(n, 1))
+    w = rng.dirichlet(np.ones(half), size=n) * (1.0 - p0) / 2.0 * (1.0 - 1e-13)
+    tail = 1.0 - p0 - 2.0 * w.sum(axis=1, keepdims=True)
+    g = np.exp(rng.uniform(np.log(0.05), np.log(3.0), size=(n, half)))
+    log_p0 = np.log(np.concatenate([p0, w, w, tail], axis=1))
+    proj = np.concatenate([np.zeros((n, 1)), g, -g, np.zeros((n, 1))], axis=1)
+    lam = np.exp(rng.uniform(np.log(0.1), np.log(10.0), size=n))
+    return TokenGeometry("topk", "symmetric", log_p0, proj, lam, correct=np.zeros(n, dtype=np.intp))
+
+
+def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
+    """Theorem 2's forms where they are tight (or, for the published one, valid)."""
+    r = symmetric_grid(ctx.config)
+    zero = np.zeros(1)
+    rows: dict[str, tuple[BoundTally, str, str, F64, float]] = {
+        "theorem2_jensen/two_cluster": (
+            BoundTally(),
+            "tightness",
+            "Lemma 2a equals H for every r_e when each side of c is one projection (eps = 0)",
+            r,
+            0.0,
+        ),
+        "theorem2_tilted/symmetric_at_0": (
+            BoundTally(),
+            "tightness",
+            "Lemma 2c equals H = P0 at r_e = 0 when Q+ = Q- and eps = 0",
+            zero,
+            0.0,
+        ),
+        "theorem2_published/symmetric_at_0": (
+            BoundTally(),
+            "tightness",
+            "T2-paper equals H = P0 at r_e = 0 when alpha = 1 (Q+ = Q-, eps = 0)",
+            zero,
+            0.0,
+        ),
+        "theorem2_published/symmetric": (
+            BoundTally(),
+            "bound",
+            "T2-paper holds deterministically when G+ = G-",
+            r,
+            -1.0,
+        ),
+    }
+    for k in (3, 4, 10):
+        g = _two_cluster_topk(ctx, k)
+        assert g.correct is not None
+        p = topk_parameters(g.log_p0, g.proj, g.correct, k)
+        tally, _, _, grid, side = rows["theorem2_jensen/two_cluster"]
+        bound = theorem2_bounds(grid, p, g.lam)["theorem2_jensen"]
+        tally.add(topk_exact(ctx, g, grid), bound, grid, side, describe_token_case(g, p))
+    for k in (3, 5):
+        g = _symmetric_topk(ctx, k)
+        p = topk_parameters(g.log_p0, g.proj, np.zeros(g.n, dtype=np.intp), k)
+        for check_id, form in (
+            ("theorem2_tilted/symmetric_at_0", "theorem2_tilted"),
+            ("theorem2_published/symmetric_at_0", "theorem2_published"),
+            ("theorem2_published/symmetric", "theorem2_published"),
+        ):
+            tally, _, _, grid, side = rows[check_id]
+            bound = theorem2_bounds(grid, p, g.lam)[form]
+            tally.add(topk_exact(ctx, g, grid), bound, grid, side, describe_token_case(g, p))
+    out = []
+    for check_id, (tally, kind, note, grid, _) in rows.items():
+        name, variant = check_id.split("/")
+        out.append(
+            CheckResult.from_tally(
+                tally,
+                check_id=check_id,
+                result="Theorem 2",
+                form=_FORM_OF[name],
+                sampler="topk",
+                variant=variant,
+                expectation="hold",
+                kind=kind,
+                note=note,
+                config=ctx.base_config(r_e="0" if grid.size == 1 else "symmetric grid"),
+            )
+        )
     return out
 
 

@@ -3,7 +3,9 @@
 The exact response-level quantities come from :mod:`steerbound.simulate.exact`, bound values
 from :mod:`steerbound.theory`. Theorem 6's verified form uses ``B_min`` (the smallest per-step
 ``B0``), the published one the response-level ``B0``; ``step_without_margin`` breaks the
-per-step margin. Corollary 3: the verified product (``alpha/2``) and the published one.
+per-step margin; with one step (``ell = 1``) the verified form is Theorem 1 and is checked for
+equality on the two-cluster geometry, so that a loosened bound fails. Corollary 3: the verified
+product (``alpha/2``) and the published one.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ from steerbound.simulate.harness import (
     BoundTally,
     CheckResult,
     SuiteContext,
+    describe_token_case,
     positive_grid,
     probability_fields,
     symmetric_grid,
     tally_result,
+)
+from steerbound.simulate.suites.behavior import (
+    behavior_b0,
+    behavior_exact,
+    two_cluster_geometries,
 )
 from steerbound.simulate.suites.helpfulness import topk_parameters
 
@@ -100,6 +108,25 @@ def suite_theorem6(ctx: SuiteContext) -> list[CheckResult]:
                     },
                 )
             )
+    tally = BoundTally()
+    for g in two_cluster_geometries(ctx):
+        b0 = behavior_b0(g)
+        bound = theory.theorem6_bound(r, b0[:, None], 1, g.lam[:, None], g.claims["delta"][:, None])
+        tally.add(behavior_exact(ctx, g, r), bound, r, 0.0, describe_token_case(g, {"b0": b0}))
+    out.append(
+        tally_result(
+            tally,
+            ctx,
+            check_id="theorem6_verified/one_step_two_cluster",
+            result="Theorem 6",
+            form="verified",
+            sampler="hard_margin",
+            variant="two_cluster",
+            expectation="hold",
+            kind="tightness",
+            note="ell = 1 (B_min = B0): Theorem 1, equality on the two-cluster geometry",
+        )
+    )
     return out
 
 

@@ -1,10 +1,13 @@
 """Check suite of the soft-margin family: Theorem 3.
 
 Checked as a lower bound for ``r_e >= 0`` on soft-margin geometries, broken with the
-misclassified mass understated.
+misclassified mass understated, and for equality at ``eps = 0`` on the two-cluster geometry
+(where it is Theorem 1, which is tight there), so that a loosened bound fails.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from steerbound import theory
 from steerbound.simulate.geometries import sample_soft_margin
@@ -16,7 +19,11 @@ from steerbound.simulate.harness import (
     positive_grid,
     tally_result,
 )
-from steerbound.simulate.suites.behavior import behavior_b0, behavior_exact
+from steerbound.simulate.suites.behavior import (
+    behavior_b0,
+    behavior_exact,
+    two_cluster_geometries,
+)
 
 __all__ = ["suite_theorem3"]
 
@@ -49,4 +56,27 @@ def suite_theorem3(ctx: SuiteContext) -> list[CheckResult]:
                 config={"vocab_sizes": list(vocab)},
             )
         )
+    tally = BoundTally()
+    for g in two_cluster_geometries(ctx):
+        b0 = behavior_b0(g)
+        depth = np.exp(ctx.rng.uniform(np.log(0.1), np.log(3.0), size=(g.n, 1)))
+        bound = theory.theorem3_bound(
+            r, b0[:, None], g.lam[:, None], g.claims["delta"][:, None], 0.0, depth
+        )
+        tally.add(behavior_exact(ctx, g, r), bound, r, 0.0, describe_token_case(g, {"b0": b0}))
+    out.append(
+        tally_result(
+            tally,
+            ctx,
+            check_id="theorem3/two_cluster_eps0",
+            result="Theorem 3",
+            form="verified",
+            sampler="hard_margin",
+            variant="two_cluster",
+            expectation="hold",
+            kind="tightness",
+            note="eps = 0 (any depth D): Theorem 1, equality on the two-cluster geometry",
+            config={"vocab_sizes": list(cfg.vocab_sizes), "eps_mis": 0.0},
+        )
+    )
     return out
