@@ -77,3 +77,19 @@ def test_preset_validation() -> None:
         SimulationConfig.preset(quick=True, n=0)
     quick = SimulationConfig.preset(quick=True, n=7, seed=3)
     assert quick.quick and quick.n == 7 and quick.seed == 3
+
+
+def test_verdict_covers_expected_failures_tightness_and_counterexamples() -> None:
+    from steerbound.simulate import CheckResult, SimulationReport
+
+    def row(check_id: str, expectation: str, held: bool, kind: str = "bound") -> CheckResult:
+        return CheckResult(check_id, "R", "verified", "s", "v", expectation, kind, held)
+
+    ok = [row("a/valid", "hold", True), row("a/broken", "fail", False)]
+    assert SimulationReport(TINY, ok, []).passed
+    lost = SimulationReport(TINY, [*ok, row("b/broken", "fail", True)], [])
+    assert not lost.passed and lost.failures[0][0] == "b/broken"
+    assert "expected failure not shown" in lost.failures[0][1]
+    loose = SimulationReport(TINY, [*ok, row("c/tight", "hold", False, "tightness")], [])
+    assert not loose.passed and "not tight" in loose.failures[0][1]
+    assert "verdict: FAIL" in loose.summary_table()
