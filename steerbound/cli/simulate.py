@@ -34,11 +34,21 @@ def add_parser(subparsers: Any) -> None:
         default=256.0,
         help="memory for exact-softmax temporaries in MB (default 256)",
     )
+    parser.add_argument(
+        "--counterexample-starts",
+        type=int,
+        default=None,
+        help="random starts per counterexample search (default: 3 quick, 24 otherwise)",
+    )
+    parser.add_argument(
+        "--no-figures", action="store_true", help="write results.json/csv only, no PNGs"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from steerbound.report.simulation_plots import run_simulation_with_figures
+    from steerbound.simulate import SimulationConfig, run_simulation
 
     if args.n is not None and args.n < 1:
         print(f"steerbound simulate: --n must be >= 1, got {args.n}")
@@ -48,14 +58,21 @@ def run(args: argparse.Namespace) -> int:
             f"steerbound simulate: --memory-budget-mb must be positive, got {args.memory_budget_mb}"
         )
         return 2
-    report = run_simulation_with_figures(
+    if args.counterexample_starts is not None and args.counterexample_starts < 1:
+        print(
+            "steerbound simulate: --counterexample-starts must be >= 1, "
+            f"got {args.counterexample_starts}"
+        )
+        return 2
+    config = SimulationConfig.preset(
         quick=args.quick,
         n=args.n,
         seed=args.seed,
-        out_dir=args.out,
         memory_budget_mb=args.memory_budget_mb,
-        progress=True,
+        counterexample_starts=args.counterexample_starts,
     )
+    runner = run_simulation if args.no_figures else run_simulation_with_figures
+    report = runner(config=config, out_dir=args.out, progress=True)
     print(report.summary_table())
     for path in sorted(report.files.values()):
         print(f"wrote {path}")

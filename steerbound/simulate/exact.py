@@ -77,7 +77,8 @@ def _as_batch(log_p0: ArrayLike, proj: ArrayLike) -> tuple[F64, F64]:
 def _check_range(grid: F64, x: F64) -> None:
     """``a * x_t`` must stay well inside float64 (else ``inf - inf`` would give NaN)."""
     if grid.size and x.size:
-        reach = np.max(np.abs(grid), axis=1) * np.max(np.abs(x), axis=1)
+        with np.errstate(over="ignore"):  # an overflow to inf is reported just below
+            reach = np.max(np.abs(grid), axis=1) * np.max(np.abs(x), axis=1)
         if np.any(reach > _MAX_EXPONENT):
             raise ValueError(
                 f"|a| * max|x| = {float(reach.max()):.3g} exceeds {_MAX_EXPONENT:.0e}: "

@@ -279,10 +279,14 @@ class SimulationConfig:
         n: int | None = None,
         seed: int = 0,
         memory_budget_mb: float = DEFAULT_MEMORY_BUDGET_MB,
+        counterexample_starts: int | None = None,
     ) -> SimulationConfig:
-        """The quick or default preset, with ``n`` overriding the geometries per check."""
+        """The quick or default preset, with ``n`` overriding the geometries per check and
+        ``counterexample_starts`` the random starts per counterexample search."""
         if n is not None and n < 1:
             raise ValueError(f"n must be >= 1, got {n}")
+        if counterexample_starts is not None and counterexample_starts < 1:
+            raise ValueError(f"counterexample_starts must be >= 1, got {counterexample_starts}")
         if memory_budget_mb <= 0:
             raise ValueError(f"memory_budget_mb must be positive, got {memory_budget_mb}")
         if quick:
@@ -295,10 +299,14 @@ class SimulationConfig:
                 matrix_shapes=((64, 8), (2000, 512)),
                 grid_points=32,
                 memory_budget_mb=memory_budget_mb,
-                counterexample_starts=3,
+                counterexample_starts=3 if counterexample_starts is None else counterexample_starts,
             )
         return cls(
-            quick=False, n=400 if n is None else n, seed=seed, memory_budget_mb=memory_budget_mb
+            quick=False,
+            n=400 if n is None else n,
+            seed=seed,
+            memory_budget_mb=memory_budget_mb,
+            counterexample_starts=24 if counterexample_starts is None else counterexample_starts,
         )
 
     def to_dict(self) -> dict[str, Any]:
