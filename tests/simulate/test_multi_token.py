@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
 from steerbound import theory
-from tests.simulate.conftest import Verdict
+
+Verdict = Callable[[str], set[str]]  # the ``verdict`` fixture of conftest.py
 
 
 def test_unpatched_suites_pass(verdict: Verdict) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 
 from steerbound import theory
 from steerbound.simulate.geometries import soft_margin
-from tests.simulate.conftest import Verdict
+
+Verdict = Callable[[str], set[str]]  # the ``verdict`` fixture of conftest.py
 
 
 def test_unpatched_suite_passes(verdict: Verdict) -> None:
