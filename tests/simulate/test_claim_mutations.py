@@ -110,6 +110,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "the published Theorem 6 row is evaluated with B_min: its failure disappears",
     ),
     Mutation(
+        "theorem2_search_evaluates_verified_form",
+        "simulate/counterexamples.py",
+        'q.sigma, q.beta, form="published"',
+        'q.sigma, q.beta, form="verified"',
+        "the counterexample search for T2-paper searches Lemma 2b: no counterexample exists",
+    ),
+    Mutation(
         "tolerance_loosened",
         "simulate/harness.py",
         "TOLERANCE = 1e-10",
