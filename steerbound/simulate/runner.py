@@ -86,6 +86,9 @@ class SimulationReport:
             elif r.kind == "tightness":
                 reason = "not tight where equality is claimed (max |bound - exact| "
                 reason += f"{_fmt(r.max_violation)})"
+            elif r.kind == "decay":
+                reason = "does not tend to its limit (max excess "
+                reason += f"{_fmt(r.max_violation)} over the level)"
             elif r.kind in ("probability", "limit"):
                 reason = f"claimed probability {_fmt(r.claimed_p, '.4f')} rejected "
                 reason += f"(empirical {_fmt(r.empirical_p, '.4f')})"
@@ -107,8 +110,9 @@ class SimulationReport:
     def summary_table(self) -> str:
         """Fixed-width table: one line per check, then the counterexamples."""
         head = (
-            f"{'check':52s} {'form':9s} {'expect':6s} {'ok':3s} {'cases':>6s} {'viol':>6s} "
-            f"{'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  probability (95% CI) vs claim"
+            f"{'check':52s} {'form':9s} {'expect':6s} {'kind':6s} {'ok':3s} {'cases':>6s} "
+            f"{'viol':>6s} {'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  "
+            "probability (95% CI) vs claim"
         )
         lines = [head, "-" * len(head)]
         for r in self.results:
@@ -120,7 +124,7 @@ class SimulationReport:
                 )
             points = f"{r.n_violated_points}/{r.n_grid_points}" if r.n_grid_points else "-"
             lines.append(
-                f"{r.check_id:52s} {r.form[:9]:9s} {r.expectation:6s} "
+                f"{r.check_id:52s} {r.form[:9]:9s} {r.expectation:6s} {r.kind[:6]:6s} "
                 f"{'yes' if r.passed else 'NO':3s} {r.n_cases:6d} {r.n_violated_cases:6d} "
                 f"{points:>13s} {_fmt(r.max_violation):>9s} {_fmt(r.gap_at_zero_mean):>9s}  {prob}"
             )

@@ -54,7 +54,10 @@ def test_vacuous_tilted_form_fails_the_run(
     monkeypatch.setattr(
         theory, "theorem2_tilted_bound", lambda r, p0, *a: np.ones(np.broadcast(r, p0).shape)
     )
-    assert verdict("theorem2") == {"theorem2_tilted/symmetric_at_0"}
+    assert verdict("theorem2") == {
+        "theorem2_tilted/symmetric_at_0",
+        "theorem2_tilted/symmetric_decay",
+    }
 
 
 def test_wrong_nontrivial_probability_fails_the_run(
@@ -64,3 +67,18 @@ def test_wrong_nontrivial_probability_fails_the_run(
     failed = verdict("theorem2_nontrivial_probability")
     assert any(f.startswith("theorem2_nontrivial_probability/") for f in failed)
     assert all(f.endswith("_valid") for f in failed)
+
+
+def test_vacuous_parabolic_form_fails_the_run(
+    monkeypatch: pytest.MonkeyPatch, verdict: Verdict
+) -> None:
+    """Lemma 2b is never tight, but it must decay: the constant 1 (a true bound) fails."""
+    original = theory.theorem2_parabolic_bound
+
+    def vacuous(r: Any, p0: Any, *rest: Any, form: str) -> Any:
+        if form == "verified":
+            return np.ones(np.broadcast(r, p0).shape)
+        return original(r, p0, *rest, form=form)
+
+    monkeypatch.setattr(theory, "theorem2_parabolic_bound", vacuous)
+    assert verdict("theorem2") == {"theorem2_parabolic/symmetric_decay"}

@@ -5,7 +5,8 @@ and Theorem 2's parameters (``P0, Q+-, G+-, alpha, sigma, beta``) from :mod:`ste
 All helpfulness bounds are upper bounds, checked for both signs of ``r_e``, and where the
 theorem sheet says they are tight they are checked for equality (so that a loosened form
 fails): Lemma 2a on two-cluster geometries, Lemma 2c and the published parabola at ``r_e = 0``
-on symmetric ones (``Q+ = Q-``, ``G+ = G-``, ``eps = 0``), where the latter also holds.
+on symmetric ones (``Q+ = Q-``, ``G+ = G-``, ``eps = 0``), where the latter also holds; there
+Lemmas 2b and 2c must also decay to 0 (a vacuous form fails).
 
 Also the statements "with probability": the published parabola read as holding with probability
 ``1 - 2/k``, and Assumption 3's consequences (Lemma 2b's non-triviality ``1 - 2/k``, the arg-min
@@ -35,6 +36,7 @@ from steerbound.simulate.harness import (
 F64 = NDArray[np.float64]
 
 __all__ = [
+    "DECAY_LEVEL",
     "T2_FIELDS",
     "suite_nontrivial_probability",
     "suite_theorem2",
@@ -44,6 +46,9 @@ __all__ = [
     "topk_parameters",
 ]
 
+
+#: Level below which a bound that tends to 0 must be at ``|r_e| = 1e6`` (decay rows).
+DECAY_LEVEL = 1e-3
 
 T2_FIELDS = ("p0", "q_plus", "q_minus", "g_plus", "g_minus", "alpha", "sigma", "beta", "eps")
 
@@ -205,7 +210,7 @@ def _symmetric_topk(ctx: SuiteContext, k: int) -> TokenGeometry:
 def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
     """Theorem 2's forms where they are tight (or, for the published one, valid)."""
     r = symmetric_grid(ctx.config)
-    zero = np.zeros(1)
+    zero, far = np.zeros(1), np.array([-1e6, 1e6])
     rows: dict[str, tuple[BoundTally, str, str, F64, float]] = {
         "theorem2_jensen/two_cluster": (
             BoundTally(),
@@ -235,6 +240,21 @@ def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
             r,
             -1.0,
         ),
+        "theorem2_parabolic/symmetric_decay": (
+            BoundTally(),
+            "decay",
+            f"Lemma 2b tends to 0 as |r_e| -> oo (both sides non-empty): <= {DECAY_LEVEL:g} "
+            "at |r_e| = 1e6",
+            far,
+            1.0,
+        ),
+        "theorem2_tilted/symmetric_decay": (
+            BoundTally(),
+            "decay",
+            f"Lemma 2c tends to 0 as |r_e| -> oo (G+ = G-): <= {DECAY_LEVEL:g} at |r_e| = 1e6",
+            far,
+            1.0,
+        ),
     }
     for k in (3, 4, 10):
         g = _two_cluster_topk(ctx, k)
@@ -250,10 +270,17 @@ def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
             ("theorem2_tilted/symmetric_at_0", "theorem2_tilted"),
             ("theorem2_published/symmetric_at_0", "theorem2_published"),
             ("theorem2_published/symmetric", "theorem2_published"),
+            ("theorem2_parabolic/symmetric_decay", "theorem2_parabolic"),
+            ("theorem2_tilted/symmetric_decay", "theorem2_tilted"),
         ):
-            tally, _, _, grid, side = rows[check_id]
-            bound = theorem2_bounds(grid, p, g.lam)[form]
-            tally.add(topk_exact(ctx, g, grid), bound, grid, side, describe_token_case(g, p))
+            tally, kind, _, grid, side = rows[check_id]
+            bound = np.broadcast_to(theorem2_bounds(grid, p, g.lam)[form], (g.n, grid.size))
+            # A decay row compares the bound with the level it must fall below (lower-bound
+            # convention: violated where bound > DECAY_LEVEL).
+            exact = (
+                np.full_like(bound, DECAY_LEVEL) if kind == "decay" else topk_exact(ctx, g, grid)
+            )
+            tally.add(exact, bound, grid, side, describe_token_case(g, p))
     out = []
     for check_id, (tally, kind, note, grid, _) in rows.items():
         name, variant = check_id.split("/")
@@ -268,7 +295,7 @@ def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
                 expectation="hold",
                 kind=kind,
                 note=note,
-                config=ctx.base_config(r_e="0" if grid.size == 1 else "symmetric grid"),
+                config=ctx.base_config(r_e=grid.tolist() if grid.size <= 2 else "symmetric grid"),
             )
         )
     return out
