@@ -103,8 +103,14 @@ def test_every_tight_case_is_checked_for_equality(all_results: list) -> None:
         "theorem5/two_cluster",
         "theorem6_verified/one_step_two_cluster",
     }
+    decay = {r.check_id for r in all_results if r.kind == "decay"}
+    assert decay == {
+        "theorem2_parabolic/symmetric_decay",
+        "theorem2_tilted/symmetric_decay",
+        "corollary3_verified/symmetric_decay",
+    }
     for r in all_results:
-        if r.kind == "tightness":
+        if r.kind in ("tightness", "decay"):
             assert r.expectation == "hold" and r.held and r.n_cases > 0, r.check_id
             assert r.max_violation is not None and r.max_violation <= 1e-10, r.check_id
 

@@ -40,3 +40,18 @@ def test_corollary3_published_made_valid_fails_the_run(
         lambda *args, form="verified": original(*args, form="verified"),
     )
     assert verdict("corollary3") == {"corollary3_published/valid"}
+
+
+def test_vacuous_corollary3_fails_the_run(
+    monkeypatch: pytest.MonkeyPatch, verdict: Verdict
+) -> None:
+    """The verified product is never tight, but it must decay: the constant 1 fails."""
+    original = theory.corollary3_bound
+
+    def vacuous(r: Any, p0: Any, *rest: Any, form: str) -> Any:
+        if form == "verified":
+            return np.ones(np.broadcast(np.asarray(r), np.asarray(p0)[..., 0]).shape)
+        return original(r, p0, *rest, form=form)
+
+    monkeypatch.setattr(theory, "corollary3_bound", vacuous)
+    assert verdict("corollary3") == {"corollary3_verified/symmetric_decay"}

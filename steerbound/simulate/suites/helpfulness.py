@@ -41,6 +41,7 @@ __all__ = [
     "suite_nontrivial_probability",
     "suite_theorem2",
     "suite_theorem2_published_probability",
+    "symmetric_topk",
     "theorem2_bounds",
     "topk_exact",
     "topk_parameters",
@@ -189,13 +190,14 @@ def _two_cluster_topk(ctx: SuiteContext, k: int) -> TokenGeometry:
     return replace(g, variant="two_cluster", proj=proj)
 
 
-def _symmetric_topk(ctx: SuiteContext, k: int) -> TokenGeometry:
+def symmetric_topk(ctx: SuiteContext, k: int, tag: str | None = None) -> TokenGeometry:
     """Geometries with ``c`` first and the other top-k tokens in mirrored pairs (same mass at
     ``+g`` and ``-g``; ``k`` odd), hence ``Q+ = Q-`` and ``G+ = G-``: the published parabola holds
     deterministically there, and it and the tilted form equal ``P0`` at ``r_e = 0``
     (``alpha = 1``, ``eps = 0``). A last tail token carries a relative ``1e-13`` of the wrong
-    mass, so that rounding never makes ``alpha`` exceed 1 (``eps ~ 1e-13``)."""
-    rng = ctx.stream(f"symmetric_k{k}")
+    mass, so that rounding never makes ``alpha`` exceed 1 (``eps ~ 1e-13``). ``tag`` names the
+    random stream (default ``symmetric_k<k>``)."""
+    rng = ctx.stream(tag or f"symmetric_k{k}")
     n, half = ctx.config.n, (k - 1) // 2
     p0 = rng.uniform(0.05, 0.95, size=(n, 1))
     w = rng.dirichlet(np.ones(half), size=n) * (1.0 - p0) / 2.0 * (1.0 - 1e-13)
@@ -264,7 +266,7 @@ def _theorem2_tight(ctx: SuiteContext) -> list[CheckResult]:
         bound = theorem2_bounds(grid, p, g.lam)["theorem2_jensen"]
         tally.add(topk_exact(ctx, g, grid), bound, grid, side, describe_token_case(g, p))
     for k in (3, 5):
-        g = _symmetric_topk(ctx, k)
+        g = symmetric_topk(ctx, k)
         p = topk_parameters(g.log_p0, g.proj, np.zeros(g.n, dtype=np.intp), k)
         for check_id, form in (
             ("theorem2_tilted/symmetric_at_0", "theorem2_tilted"),

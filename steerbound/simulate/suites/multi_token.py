@@ -37,7 +37,11 @@ from steerbound.simulate.suites.behavior import (
     behavior_exact,
     two_cluster_geometries,
 )
-from steerbound.simulate.suites.helpfulness import topk_parameters
+from steerbound.simulate.suites.helpfulness import (
+    DECAY_LEVEL,
+    symmetric_topk,
+    topk_parameters,
+)
 
 F64 = NDArray[np.float64]
 
@@ -202,4 +206,39 @@ def suite_corollary3(ctx: SuiteContext) -> list[CheckResult]:
                 **extra,
             )
         )
+    out.append(_corollary3_decay(ctx))
     return out
+
+
+def _corollary3_decay(ctx: SuiteContext) -> CheckResult:
+    """Corollary 3's verified product must tend to 0 as ``|r_e| -> oo`` when every step has
+    both sides non-empty: two-step chains of symmetric steps (``Q+ = Q-``, ``G+ = G-``), bound
+    at ``|r_e| = 1e6`` against :data:`~steerbound.simulate.suites.helpfulness.DECAY_LEVEL`."""
+    far = np.array([-1e6, 1e6])
+    steps = [symmetric_topk(ctx, 3, tag=f"corollary3_step{i}") for i in range(2)]
+    params = [topk_parameters(g.log_p0, g.proj, np.zeros(g.n, dtype=np.intp), 3) for g in steps]
+    p = {f: np.stack([q[f] for q in params], axis=-1)[:, None, :] for f in params[0]}
+    lam = steps[0].lam
+    bound = theory.corollary3_bound(
+        far[None, :], p["p0"], p["alpha"], lam[:, None], p["sigma"], p["beta"], form="verified"
+    )
+    bound = np.broadcast_to(bound, (lam.size, far.size))
+    tally = BoundTally()
+
+    def describe(i: int, j: int) -> dict[str, Any]:
+        return {"lam": float(lam[i]), **{f: p[f][i, 0].tolist() for f in ("p0", "alpha", "beta")}}
+
+    tally.add(np.full_like(bound, DECAY_LEVEL), bound, far, 1.0, describe)
+    return CheckResult.from_tally(
+        tally,
+        check_id="corollary3_verified/symmetric_decay",
+        result="Corollary 3",
+        form="verified",
+        sampler="answer_chain",
+        variant="symmetric_decay",
+        expectation="hold",
+        kind="decay",
+        note=f"the product tends to 0 when every step has both sides non-empty: <= {DECAY_LEVEL:g}"
+        " at |r_e| = 1e6",
+        config=ctx.base_config(length=2, k=3, r_e=far.tolist()),
+    )
