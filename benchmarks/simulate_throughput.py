@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from scipy.special import logsumexp
 
-from steerbound.simulate.tilting import behavior_expectation, tilted_log_normaliser
+from steerbound.simulate.exact import behavior_expectation, tilted_log_normaliser
 
 SHAPES = ((8, 64, 32000), (256, 64, 1024), (4096, 32, 16))
 

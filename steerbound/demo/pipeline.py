@@ -18,7 +18,7 @@ from steerbound.demo.config import SETTINGS, DemoConfig
 from steerbound.demo.measure import measure_setting
 from steerbound.demo.outputs import write_outputs
 from steerbound.organism import get_organism
-from steerbound.simulate import run_simulation
+from steerbound.report.simulation_plots import run_simulation_with_figures as run_simulation
 from steerbound.theory import check_all, format_check_table
 
 

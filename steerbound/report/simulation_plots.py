@@ -1,18 +1,26 @@
-"""Plots of the simulation layer (matplotlib, Agg): bound-vs-exact curves and violation maps.
+"""Figures of the simulation layer (matplotlib, Agg): bound-vs-exact curves, violation maps.
 
-The data come from :mod:`steerbound.simulate.curves`; this module only draws. Every function
-writes one PNG and returns its path.
+The data come from :mod:`steerbound.simulate.curves`; this module only draws. The ``plot_*``
+functions write one PNG each and return its path; :func:`write_simulation_figures` writes all
+three for a run, and :func:`run_simulation_with_figures` is
+:func:`steerbound.simulate.run_simulation` followed by it (what ``steerbound simulate`` runs).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from steerbound.simulate import SimulationConfig, SimulationReport
     from steerbound.simulate.curves import CurveSet, ViolationMap
 
-__all__ = ["plot_curves", "plot_violation_maps"]
+__all__ = [
+    "plot_curves",
+    "plot_violation_maps",
+    "run_simulation_with_figures",
+    "write_simulation_figures",
+]
 
 _STYLE = {
     "Theorem 1": ("k", "--"),
@@ -82,3 +90,34 @@ def plot_violation_maps(maps: list[ViolationMap], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def write_simulation_figures(config: SimulationConfig, out_dir: Path) -> dict[str, str]:
+    """``behavior_curves.png``, ``helpfulness_curves.png`` and ``violation_maps.png`` in
+    ``out_dir``; returns ``{file name: path}``."""
+    from steerbound.simulate.curves import behavior_curves, helpfulness_curves, violation_maps
+
+    out_dir = Path(out_dir)
+    return {
+        "behavior_curves.png": str(
+            plot_curves(behavior_curves(config), out_dir / "behavior_curves.png")
+        ),
+        "helpfulness_curves.png": str(
+            plot_curves(helpfulness_curves(config), out_dir / "helpfulness_curves.png")
+        ),
+        "violation_maps.png": str(
+            plot_violation_maps(violation_maps(), out_dir / "violation_maps.png")
+        ),
+    }
+
+
+def run_simulation_with_figures(**kwargs: Any) -> SimulationReport:
+    """:func:`steerbound.simulate.run_simulation` (same arguments), then the figures in its
+    ``out_dir`` (none without one); their paths are added to the report's ``files``."""
+    from steerbound.simulate import run_simulation
+
+    report = run_simulation(**kwargs)
+    out_dir = kwargs.get("out_dir")
+    if out_dir is not None:
+        report.files.update(write_simulation_figures(report.config, Path(out_dir)))
+    return report

@@ -6,7 +6,7 @@
   multiple-choice queries (restricted vocabulary) against the mean of the verified parabola,
   the Jensen form, the published parabola and the paper's heuristic curve; plus single queries.
 * :func:`violation_maps`: violation of each failing published form over (parameter, ``r_e``)
-  on one-parameter families through THEORY.md's counterexamples.
+  on one-parameter families through the theorem sheet's counterexamples.
 
 Exact values come from the simulator, bound values from ``steerbound.theory``.
 """
@@ -19,12 +19,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from steerbound import theory
-from steerbound.simulate.checks_helpfulness import theorem2_bounds, topk_exact, topk_parameters
+from steerbound.simulate.exact import (
+    behavior_expectation,
+    helpfulness,
+    tree_aligned_probability,
+    tree_b0_bmin,
+)
 from steerbound.simulate.geometries import sample_hard_margin, sample_topk
 from steerbound.simulate.geometries.base import TreeGeometry
-from steerbound.simulate.multitoken_exact import tree_aligned_probability, tree_b0_bmin
-from steerbound.simulate.suite_base import SimulationConfig, SuiteContext
-from steerbound.simulate.tilting import behavior_expectation, helpfulness
+from steerbound.simulate.harness import SimulationConfig, SuiteContext
+from steerbound.simulate.suites.helpfulness import theorem2_bounds, topk_exact, topk_parameters
 
 F64 = NDArray[np.float64]
 
@@ -102,7 +106,7 @@ def helpfulness_curves(config: SimulationConfig, queries: int = 400) -> CurveSet
 
 
 def _t2_map(r: F64) -> ViolationMap:
-    """P0 = 1/2, wrong tokens of mass 1/4 at g = +1 and g = -rho (THEORY.md: rho = 3)."""
+    """P0 = 1/2, wrong tokens of mass 1/4 at g = +1 and g = -rho (theorem sheet: rho = 3)."""
     rho = np.linspace(1.0, 6.0, 101)
     x = np.stack([np.zeros_like(rho), np.ones_like(rho), -rho], axis=1)
     lp = np.log(np.broadcast_to([0.5, 0.25, 0.25], x.shape))
@@ -113,7 +117,7 @@ def _t2_map(r: F64) -> ViolationMap:
 
 
 def _t4_map(r: F64) -> ViolationMap:
-    """Tokens A (p+, at Delta=1), M (0.5, at 0), N (rest, far below); THEORY.md: p+ = 0.2."""
+    """Tokens A (p+, at Delta=1), M (0.5, at 0), N (rest, far below); theorem sheet: p+ = 0.2."""
     pp = np.linspace(0.02, 0.48, 93)
     lp = np.log(np.stack([pp, np.full_like(pp, 0.5), 0.5 - pp], axis=1))
     x = np.broadcast_to([1.0, 0.0, -1000.0], lp.shape)
@@ -124,7 +128,7 @@ def _t4_map(r: F64) -> ViolationMap:
 
 
 def _t6_map(r: F64) -> ViolationMap:
-    """THEORY.md's tree with the second aligned child's aligned probability ``q`` varied."""
+    """the theorem sheet's tree with the second aligned child's aligned probability ``q`` varied."""
     q = np.logspace(-4, 0, 81)
     n = q.size
     root = np.log(np.broadcast_to([0.9, 0.05, 0.05], (n, 1, 3)))

@@ -1,9 +1,9 @@
-"""``run_simulation``: every check suite, the counterexample search, outputs and plots.
+"""``run_simulation``: every check suite, the counterexample search and the result files.
 
 Outputs in ``out_dir`` (when given): ``results.json`` (config, one entry per bound x sampler
 variant with its numbers and config, the counterexamples; rewritten after every suite, with
-``"complete": false`` until the run ends), ``results.csv`` (one row per check), and the PNGs
-``behavior_curves.png``, ``helpfulness_curves.png`` and ``violation_maps.png``.
+``"complete": false`` until the run ends) and ``results.csv`` (one row per check). The figures
+are drawn by :mod:`steerbound.report.simulation_plots` from :mod:`steerbound.simulate.curves`.
 """
 
 from __future__ import annotations
@@ -15,46 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steerbound.simulate.checks_alignment import (
-    suite_corollary1,
-    suite_theorem1,
-    suite_theorem3,
-    suite_theorem4,
-    suite_theorem5,
-    suite_theorem6,
-)
-from steerbound.simulate.checks_expectation import (
-    suite_corollary2,
-    suite_curvature,
-    suite_nontrivial_probability,
-)
-from steerbound.simulate.checks_helpfulness import (
-    suite_corollary3,
-    suite_theorem2,
-    suite_theorem2_published_probability,
-)
-from steerbound.simulate.counterexample_problems import PROBLEMS
-from steerbound.simulate.counterexamples import Counterexample, search_all
-from steerbound.simulate.harness import CheckResult
-from steerbound.simulate.suite_base import SimulationConfig, Suite, SuiteContext
-from steerbound.simulate.tilting import DEFAULT_MEMORY_BUDGET_MB
+from steerbound.simulate.counterexamples import PROBLEMS, Counterexample, search_all
+from steerbound.simulate.exact import DEFAULT_MEMORY_BUDGET_MB
+from steerbound.simulate.harness import CheckResult, SimulationConfig, SuiteContext
+from steerbound.simulate.suites import SUITES
 
 __all__ = ["SUITES", "SimulationReport", "run_simulation"]
-
-SUITES: tuple[tuple[str, Suite], ...] = (
-    ("theorem1", suite_theorem1),
-    ("corollary1", suite_corollary1),
-    ("theorem2", suite_theorem2),
-    ("theorem2_published_probability", suite_theorem2_published_probability),
-    ("theorem2_nontrivial_probability", suite_nontrivial_probability),
-    ("expected_helpfulness_curvature", suite_curvature),
-    ("corollary2", suite_corollary2),
-    ("theorem3", suite_theorem3),
-    ("theorem4", suite_theorem4),
-    ("theorem5", suite_theorem5),
-    ("theorem6", suite_theorem6),
-    ("corollary3", suite_corollary3),
-)
 
 _CSV_FIELDS = (
     "check_id",
@@ -98,7 +64,7 @@ class SimulationReport:
 
     @property
     def all_verified_hold(self) -> bool:
-        """Every verified form held wherever its hypotheses hold (the CLI's exit code)."""
+        """Every verified form held wherever its hypotheses hold (and was tight where claimed)."""
         return all(r.held for r in self.results if r.form == "verified" and r.expectation == "hold")
 
     @property
@@ -106,11 +72,47 @@ class SimulationReport:
         """Additionally, every broken variant and failing published form showed its failure."""
         return all(r.passed for r in self.results) and all(c.found for c in self.counterexamples)
 
+    @property
+    def failures(self) -> list[tuple[str, str]]:
+        """``(check, reason)`` for every row whose outcome differs from its expectation and
+        every published form whose counterexample was not found (or fell short of the theorem
+        sheet's own example). Empty iff the run passes (the CLI's exit code)."""
+        out = []
+        for r in self.results:
+            if r.passed:
+                continue
+            if r.expectation == "fail":
+                reason = "expected failure not shown: the check did not fail"
+            elif r.kind == "tightness":
+                reason = "not tight where equality is claimed (max |bound - exact| "
+                reason += f"{_fmt(r.max_violation)})"
+            elif r.kind == "decay":
+                reason = "does not tend to its limit (max excess "
+                reason += f"{_fmt(r.max_violation)} over the level)"
+            elif r.kind in ("probability", "limit"):
+                reason = f"claimed probability {_fmt(r.claimed_p, '.4f')} rejected "
+                reason += f"(empirical {_fmt(r.empirical_p, '.4f')})"
+            else:
+                reason = f"verified statement violated (max violation {_fmt(r.max_violation)})"
+            out.append((r.check_id, reason))
+        for c in self.counterexamples:
+            if not c.found:
+                out.append((f"counterexample/{c.name}", "no violation found"))
+            elif c.rediscovered is False:
+                out.append((f"counterexample/{c.name}", "the theorem sheet's example not reached"))
+        return out
+
+    @property
+    def passed(self) -> bool:
+        """The run's verdict: every expectation met (see :attr:`failures`)."""
+        return not self.failures
+
     def summary_table(self) -> str:
         """Fixed-width table: one line per check, then the counterexamples."""
         head = (
-            f"{'check':52s} {'form':9s} {'expect':6s} {'ok':3s} {'cases':>6s} {'viol':>6s} "
-            f"{'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  probability (95% CI) vs claim"
+            f"{'check':52s} {'form':9s} {'expect':6s} {'kind':6s} {'ok':3s} {'cases':>6s} "
+            f"{'viol':>6s} {'points viol':>13s} {'max viol':>9s} {'gap@0':>9s}  "
+            "probability (95% CI) vs claim"
         )
         lines = [head, "-" * len(head)]
         for r in self.results:
@@ -122,7 +124,7 @@ class SimulationReport:
                 )
             points = f"{r.n_violated_points}/{r.n_grid_points}" if r.n_grid_points else "-"
             lines.append(
-                f"{r.check_id:52s} {r.form[:9]:9s} {r.expectation:6s} "
+                f"{r.check_id:52s} {r.form[:9]:9s} {r.expectation:6s} {r.kind[:6]:6s} "
                 f"{'yes' if r.passed else 'NO':3s} {r.n_cases:6d} {r.n_violated_cases:6d} "
                 f"{points:>13s} {_fmt(r.max_violation):>9s} {_fmt(r.gap_at_zero_mean):>9s}  {prob}"
             )
@@ -132,7 +134,7 @@ class SimulationReport:
             ref = (
                 ""
                 if c.reference_violation is None
-                else f"; THEORY.md example {c.reference_violation:.4f} "
+                else f"; theorem-sheet example {c.reference_violation:.4f} "
                 f"({'matched or exceeded' if c.rediscovered else 'NOT reached'})"
             )
             lines.append(
@@ -141,9 +143,12 @@ class SimulationReport:
                 f"{c.starts} starts){ref}"
             )
         lines.append("")
+        for check, reason in self.failures:
+            lines.append(f"FAILED {check}: {reason}")
         lines.append(
             f"all verified forms hold: {self.all_verified_hold}; every expected "
-            f"failure shown: {self.all_expectations_met}; {self.elapsed_s:.1f} s"
+            f"failure shown: {self.all_expectations_met}; verdict: "
+            f"{'PASS' if self.passed else 'FAIL'}; {self.elapsed_s:.1f} s"
         )
         return "\n".join(lines)
 
@@ -154,6 +159,8 @@ class SimulationReport:
             "elapsed_s": self.elapsed_s,
             "all_verified_hold": self.all_verified_hold,
             "all_expectations_met": self.all_expectations_met,
+            "passed": self.passed,
+            "failures": [list(f) for f in self.failures],
             "results": [r.to_dict() for r in self.results],
             "counterexamples": [c.to_dict() for c in self.counterexamples],
         }
@@ -191,7 +198,7 @@ def run_simulation(
         quick: small preset (well under a minute on 2 cores) instead of the default.
         n: geometries per (bound, variant) check, overriding the preset.
         seed: master seed (same seed, same numbers).
-        out_dir: where to write results and plots (nothing is written when ``None``).
+        out_dir: where to write ``results.json`` and ``results.csv`` (nothing when ``None``).
         memory_budget_mb: memory for the exact-softmax temporaries.
         progress: show a tqdm progress bar (on stderr).
         config: a full :class:`SimulationConfig` instead of the preset (then ``quick``, ``n``,
@@ -209,7 +216,7 @@ def run_simulation(
         out_dir.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
 
-    total = len(SUITES) + len(PROBLEMS) + (1 if out_dir is not None else 0)
+    total = len(SUITES) + len(PROBLEMS)
     with tqdm(total=total, disable=not progress, desc="simulate", unit="step") as bar:
         for name, suite in SUITES:
             bar.set_postfix_str(name)
@@ -222,10 +229,6 @@ def run_simulation(
         report.counterexamples = search_all(
             seed, starts=config.counterexample_starts, progress=bar.update
         )
-        if out_dir is not None:
-            bar.set_postfix_str("plots")
-            report.files.update(_plots(config, out_dir))
-            bar.update()
     report.elapsed_s = time.perf_counter() - start
     if out_dir is not None:
         _write_csv(report.results, out_dir / "results.csv")
@@ -233,20 +236,3 @@ def run_simulation(
         report.files["results.json"] = str(out_dir / "results.json")
         report.files["results.csv"] = str(out_dir / "results.csv")
     return report
-
-
-def _plots(config: SimulationConfig, out_dir: Path) -> dict[str, str]:
-    from steerbound.report.simulation_plots import plot_curves, plot_violation_maps
-    from steerbound.simulate.curves import behavior_curves, helpfulness_curves, violation_maps
-
-    return {
-        "behavior_curves.png": str(
-            plot_curves(behavior_curves(config), out_dir / "behavior_curves.png")
-        ),
-        "helpfulness_curves.png": str(
-            plot_curves(helpfulness_curves(config), out_dir / "helpfulness_curves.png")
-        ),
-        "violation_maps.png": str(
-            plot_violation_maps(violation_maps(), out_dir / "violation_maps.png")
-        ),
-    }

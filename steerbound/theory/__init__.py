@@ -24,9 +24,12 @@ from steerbound.theory.numeric_behavior import (
     theorem6_bound,
 )
 from steerbound.theory.numeric_helpfulness import (
+    assumption3_argmin_probability,
+    assumption3_both_sides_probability,
     corollary2_heuristic_curve,
     corollary2_limit,
     corollary3_bound,
+    corollary3_probability,
     expected_helpfulness_quadratic,
     theorem2_jensen_bound,
     theorem2_parabolic_bound,
@@ -40,12 +43,15 @@ if TYPE_CHECKING:
 __all__ = [
     "CheckRecord",
     "Theorem2Parameters",
+    "assumption3_argmin_probability",
+    "assumption3_both_sides_probability",
     "behavior_tanh_form",
     "check_all",
     "corollary1_threshold",
     "corollary2_heuristic_curve",
     "corollary2_limit",
     "corollary3_bound",
+    "corollary3_probability",
     "expected_helpfulness_quadratic",
     "format_check_table",
     "helpfulness_floor_form",

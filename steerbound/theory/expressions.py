@@ -194,6 +194,31 @@ def corollary2_heuristic() -> BoundExpression:
     return BoundExpression("corollary2_heuristic", (*pub.args, S.k), e, stable)
 
 
+# ------------------------------------------------------------------------- Assumption 3
+@cache
+def assumption3_argmin() -> BoundExpression:
+    """P(c is the arg-min of k exchangeable continuous projections) = 1/k."""
+    e = 1 / S.k
+    return BoundExpression("assumption3_argmin", (S.k,), e, e)
+
+
+@cache
+def assumption3_both_sides() -> BoundExpression:
+    """P(T+ and T- both non-empty) = 1 - P(c arg-min) - P(c arg-max) = 1 - 2/k."""
+    e = 1 - 2 / S.k
+    return BoundExpression("assumption3_both_sides", (S.k,), e, e)
+
+
+@cache
+def corollary3_probability() -> BoundExpression:
+    """Union bound over ``ell`` steps: P(every step has T+ and T- non-empty) >= 1 - 2 ell/k,
+    floored at 0 (a probability)."""
+    e = 1 - 2 * S.ell / S.k
+    return BoundExpression(
+        "corollary3_probability", (S.k, S.ell), e, sp.Max(0, e), floor=sp.Integer(0)
+    )
+
+
 ALL_BOUNDS = (
     theorem1,
     corollary1,
@@ -209,4 +234,7 @@ ALL_BOUNDS = (
     expected_helpfulness,
     corollary2_limit,
     corollary2_heuristic,
+    assumption3_argmin,
+    assumption3_both_sides,
+    corollary3_probability,
 )

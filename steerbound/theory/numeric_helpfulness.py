@@ -90,9 +90,36 @@ def expected_helpfulness_quadratic(
 
 
 def _k(value: Any, minimum: int) -> Any:
-    kk = V.as_finite("k", value)
-    V.require((kk >= minimum) & (kk == np.round(kk)), f"k must be an integer >= {minimum}")
-    return kk
+    return V.integer_at_least("k", value, minimum)
+
+
+def assumption3_argmin_probability(k: Any) -> Any:
+    """Assumption 3: ``P(c is the arg-min of the k projections) = 1/k`` (integer ``k >= 2``).
+
+    The k projections on ``v`` are exchangeable with a continuous law, so each of the k
+    tokens is the arg-min with the same probability (docs/theorem_sheet.md, Assumption 3).
+    """
+    kk = _k(k, 2)
+    return V.result(compiled("assumption3_argmin")(kk), kk)
+
+
+def assumption3_both_sides_probability(k: Any) -> Any:
+    """Assumption 3: ``P(T+ and T- both non-empty) = 1 - 2/k`` (integer ``k >= 2``).
+
+    ``T-`` is empty iff ``c`` is the arg-min and ``T+`` iff ``c`` is the arg-max; these
+    disjoint events have probability ``1/k`` each.
+    """
+    kk = _k(k, 2)
+    return V.result(compiled("assumption3_both_sides")(kk), kk)
+
+
+def corollary3_probability(k: Any, length: Any) -> Any:
+    """Corollary 3's union bound: ``max(0, 1 - 2*length/k)``, the probability that every one of
+    ``length`` steps has both ``T+`` and ``T-`` non-empty (integer ``k >= 2``, integer
+    ``length >= 1``). Vacuous (0) once ``length >= k/2``."""
+    kk = _k(k, 2)
+    n = V.integer_at_least("length", length, 1)
+    return V.result(compiled("corollary3_probability")(kk, n), kk, n)
 
 
 def corollary2_limit(k: Any) -> Any:

@@ -53,6 +53,16 @@ def positive(name: str, value: Any) -> FloatArray:
     return arr
 
 
+def integer_at_least(name: str, value: Any, minimum: int) -> FloatArray:
+    """An integer-valued float64 array with every entry ``>= minimum``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got a bool")
+    arr = as_finite(name, value)
+    if ((arr < minimum) | (arr != np.round(arr))).any():
+        raise ValueError(f"{name} must be an integer >= {minimum}")
+    return arr
+
+
 def form(value: str, allowed: tuple[str, ...] = ("verified", "published")) -> str:
     if value not in allowed:
         raise ValueError(f"form must be one of {allowed}, got {value!r}")

@@ -1,4 +1,4 @@
-"""Counterexample search: THEORY.md's examples as regressions, and the search finds violations."""
+"""Counterexample search: the theorem sheet's examples as regressions; the search finds them."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from steerbound.simulate import search_counterexample
-from steerbound.simulate.counterexample_problems import PROBLEMS
-from steerbound.simulate.counterexamples import evaluate_reference
+from steerbound.simulate.counterexamples import PROBLEMS, evaluate_reference
 
 BY_NAME = {p.name: p for p in PROBLEMS}
 
@@ -15,7 +14,7 @@ BY_NAME = {p.name: p for p in PROBLEMS}
 @pytest.mark.parametrize(
     ("name", "exact", "bound"),
     [
-        ("theorem2_published", 0.5200, 0.4988),  # THEORY.md section 4
+        ("theorem2_published", 0.5200, 0.4988),  # docs/theorem_sheet.md
         ("theorem4_published", -0.205, -0.151),  # section 8
         ("theorem6_published", 0.889, 0.941),  # section 9
     ],
@@ -36,7 +35,7 @@ def test_search_finds_theorem2_parabola_violation_from_a_random_start(seed: int)
     draws with k = 3 have an empty side, where the published bound is the constant 1)."""
     problem = BY_NAME["theorem2_published"]
     found = search_counterexample(problem, np.random.default_rng(seed), starts=1)
-    assert found.found and found.violation > 0.0213  # at least THEORY.md's 0.0213
+    assert found.found and found.violation > 0.0213  # at least the theorem sheet's 0.0213
     assert found.rediscovered
     # The reported geometry is exact: re-evaluating it gives the same numbers.
     exact, bound, violation = problem.evaluate(found.geometry, np.array([found.r_e]))

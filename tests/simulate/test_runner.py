@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from steerbound.cli import main
+from steerbound.report.simulation_plots import run_simulation_with_figures
 from steerbound.simulate import SimulationConfig, run_simulation
 
 TINY = SimulationConfig(
@@ -22,7 +23,8 @@ TINY = SimulationConfig(
 
 
 def test_run_simulation_writes_everything(tmp_path: Path) -> None:
-    report = run_simulation(out_dir=tmp_path, config=TINY)
+    """The library run writes the result files; the report layer adds the figures."""
+    report = run_simulation_with_figures(out_dir=tmp_path, config=TINY)
     assert report.all_verified_hold
     assert report.all_expectations_met
     names = {
@@ -58,6 +60,12 @@ def test_run_simulation_writes_everything(tmp_path: Path) -> None:
     assert "theorem1/valid" in table and "counterexamples" in table
 
 
+def test_library_run_draws_nothing(tmp_path: Path) -> None:
+    report = run_simulation(out_dir=tmp_path, config=TINY)
+    assert set(report.files) == {"results.json", "results.csv"}
+    assert not list(tmp_path.glob("*.png"))
+
+
 def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["simulate", "--n", "0"]) == 2
     assert "--n" in capsys.readouterr().out
@@ -69,3 +77,19 @@ def test_preset_validation() -> None:
         SimulationConfig.preset(quick=True, n=0)
     quick = SimulationConfig.preset(quick=True, n=7, seed=3)
     assert quick.quick and quick.n == 7 and quick.seed == 3
+
+
+def test_verdict_covers_expected_failures_tightness_and_counterexamples() -> None:
+    from steerbound.simulate import CheckResult, SimulationReport
+
+    def row(check_id: str, expectation: str, held: bool, kind: str = "bound") -> CheckResult:
+        return CheckResult(check_id, "R", "verified", "s", "v", expectation, kind, held)
+
+    ok = [row("a/valid", "hold", True), row("a/broken", "fail", False)]
+    assert SimulationReport(TINY, ok, []).passed
+    lost = SimulationReport(TINY, [*ok, row("b/broken", "fail", True)], [])
+    assert not lost.passed and lost.failures[0][0] == "b/broken"
+    assert "expected failure not shown" in lost.failures[0][1]
+    loose = SimulationReport(TINY, [*ok, row("c/tight", "hold", False, "tightness")], [])
+    assert not loose.passed and "not tight" in loose.failures[0][1]
+    assert "verdict: FAIL" in loose.summary_table()

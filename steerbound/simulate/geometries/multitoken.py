@@ -6,7 +6,7 @@ and ``step_vocab - n_aligned`` misaligned next tokens. Imposed: at every node th
 project at least ``Delta`` above the misaligned ones (each step has its own unit direction; a
 common ``lam`` and ``Delta``). Node aligned masses are mostly high with occasional low ones, so
 ``B_min`` (the minimum per-node ``P0(A) - P0(M)``) is often far below the response-level ``B0``
-(the regime of THEORY.md's counterexample to the published form).
+(the regime of the theorem sheet's counterexample to the published form).
 Broken variant ``step_without_margin``: on the dominant path (the arg-max-projection aligned
 token at every node) one node at a random depth gets a misaligned token above all its aligned
 tokens; every other node keeps its margin.

@@ -3,7 +3,7 @@
 Trinary (``sample_trinary``): groups ``A`` (score +1), ``M`` (-1) and ``N`` (0). Imposed: the
 margin separates ``A`` from ``M + N``: ``A`` at ``c + Delta + s Exp(1)``; ``M`` at
 ``c - s Exp(1)``; ``N`` at ``c - w U(0, 1)`` with ``w`` up to 8 (often far below, as in
-THEORY.md's counterexample to the published closed form). ``P0(A)`` is logit-uniform on
+the theorem sheet's counterexample to the published closed form). ``P0(A)`` is logit-uniform on
 ``[0.02, 0.98]``, so ``B0 < 0`` occurs often. Broken variant ``no_margin``: one ``M`` or ``N``
 token is moved above every ``A`` token.
 

@@ -139,3 +139,29 @@ def test_chain_is_a_product_of_steps() -> None:
                 ]
             )
             assert got[i, j] == pytest.approx(want, rel=1e-12)
+
+
+def test_out_of_float_range_is_an_error_not_nan() -> None:
+    """``a * x`` beyond float64 would give ``inf - inf``; zero-mass rows would give ``0/0``."""
+    lp, x = np.log(np.full((1, 3), 1 / 3)), np.array([[0.0, 1.0, -1.0]])
+    assert np.all(np.isfinite(tilted_log_normaliser(lp, x, [1e299, -1e299])))
+    with pytest.raises(ValueError, match="float64 range"):
+        tilted_log_normaliser(lp, 1e10 * x, [1e299])
+    with pytest.raises(ValueError, match="float64 range"):
+        helpfulness(lp, x, [0], [1e301])
+    with pytest.raises(ValueError, match="finite entry"):
+        behavior_expectation(np.full((1, 2), -np.inf), np.zeros((1, 2)), np.ones((1, 2)), [0.0])
+
+
+def test_zero_mass_tokens_at_huge_steering() -> None:
+    """Tokens of zero unsteered mass stay at zero however far they project (no NaN)."""
+    with np.errstate(divide="ignore"):
+        lp = np.log(np.array([[0.5, 0.5, 0.0]]))
+    x = np.array([[0.0, -1.0, 50.0]])
+    for a in (1e6, -1e6, 1e250):
+        h = helpfulness(lp, x, [0], [a])
+        b = behavior_expectation(lp, x, np.array([[1.0, -1.0, -1.0]]), [a])
+        assert np.all(np.isfinite(h)) and np.all(np.isfinite(b))
+        expected = 1.0 if a > 0 else 0.0
+        np.testing.assert_allclose(h, expected, atol=1e-300)
+        np.testing.assert_allclose(b, 2 * expected - 1, atol=1e-15)

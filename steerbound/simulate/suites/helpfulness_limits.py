@@ -1,27 +1,33 @@
-"""Statements about distributions of geometries (Assumption 3 is what makes them true).
+"""Check suite of the helpfulness-limits family: curvature of ``E[H]`` and Corollary 2.
 
-* Lemma 2b's probability: ``P[T+ and T- both non-empty] = 1 - 2/k`` under exchangeability.
-* The curvature result: ``E[H(r_e)] = P0 - (lam sigma r_e)^2/2 P0 [P0(1-P0) - sum P0(t)^2]
-  + O(r_e^4)`` (symmetric laws), compared with ``theory.expected_helpfulness_quadratic``.
-* Corollary 2: ``limsup E_q H_q(r_e) <= 1/k`` and the paper's heuristic curve (not a bound).
+Statements about distributions of geometries (Assumption 3 is what makes them true):
+
+* ``E[H(r_e)] = P0 - (lam sigma r_e)^2/2 P0 [P0(1-P0) - sum P0(t)^2] + O(r_e^4)`` (symmetric
+  laws), compared with ``theory.expected_helpfulness_quadratic``;
+* Corollary 2: ``lim E_q H_q(r_e) = 1/k`` on the restricted vocabulary, and the paper's
+  heuristic curve (not a bound).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from steerbound import theory
-from steerbound.simulate.checks_helpfulness import topk_exact, topk_parameters
+from steerbound.simulate.exact import helpfulness
 from steerbound.simulate.geometries import PROJECTION_LAWS, sample_topk
 from steerbound.simulate.geometries.laws import exchangeable_projections
-from steerbound.simulate.harness import BoundTally, CheckResult, probability_fields
-from steerbound.simulate.suite_base import SuiteContext, describe_token_case, symmetric_grid
-from steerbound.simulate.tilting import helpfulness
+from steerbound.simulate.harness import (
+    BoundTally,
+    CheckResult,
+    SuiteContext,
+    describe_token_case,
+    probability_fields,
+    symmetric_grid,
+)
+from steerbound.simulate.suites.helpfulness import topk_exact, topk_parameters
 
-F64 = NDArray[np.float64]
+__all__ = ["G_STD", "suite_corollary2", "suite_curvature"]
 
-__all__ = ["G_STD", "suite_corollary2", "suite_curvature", "suite_nontrivial_probability"]
 
 #: Population std of ``g_t = x_t - x_c`` for each unit-scale law of ``laws.PROJECTION_LAWS``.
 G_STD = {
@@ -31,42 +37,12 @@ G_STD = {
     "factor": 1.0,
 }
 
-
-def suite_nontrivial_probability(ctx: SuiteContext) -> list[CheckResult]:
-    """``P[both sides of c non-empty] = 1 - 2/k`` (valid laws) and its failure (``along_h``)."""
-    n = ctx.config.n_probability
-    out = []
-    cases = [(law, "valid") for law in PROJECTION_LAWS] + [("gaussian", "along_h")]
-    for law, variant in cases:
-        for k in (3, 10):
-            (g,) = sample_topk(ctx.rng, n, k, [k], law=law, variant=variant)
-            assert g.correct is not None
-            diff = g.proj - g.proj[np.arange(n), g.correct][:, None]
-            both = (diff > 0).any(axis=1) & (diff < 0).any(axis=1)
-            prob = probability_fields(int(both.sum()), n, 1.0 - 2.0 / k, "==")
-            out.append(
-                CheckResult(
-                    check_id=f"theorem2_nontrivial_probability/{law}_k{k}_{variant}",
-                    result="Theorem 2",
-                    form="verified",
-                    sampler=f"topk {law}",
-                    variant=variant,
-                    expectation="hold" if variant == "valid" else "fail",
-                    kind="probability",
-                    n_cases=n,
-                    note="P[T+ and T- both non-empty] = 1 - 2/k (Lemma 2b)",
-                    config=ctx.base_config(k=k, law=law, n_probability=n, relation="=="),
-                    **prob,
-                )
-            )
-    return out
-
-
 _CURVATURE_P0 = (
     ((0.7, 0.1, 0.1, 0.1), 0),
     ((0.1, 0.3, 0.3, 0.3), 0),  # expected helpfulness rises: P0(1-P0) < sum P0(t)^2
     ((0.4, 0.3, 0.2, 0.1), 1),
 )
+
 _CURVATURE_U = (0.05, 0.1)  # lam * sigma * r_e
 
 
@@ -77,7 +53,7 @@ def suite_curvature(ctx: SuiteContext) -> list[CheckResult]:
     ``lam sigma r_e in {0.05, 0.1}`` removes the ``O(r_e^4)`` term. A case holds when the
     estimate is within 4 standard errors of the theory's coefficient. Broken variant
     ``sigma_of_x``: the theory is fed the std of ``x_t`` instead of ``g_t`` (a factor 2 in
-    variance, THEORY.md section 10 item 11).
+    variance, docs/theorem_sheet.md).
     """
     draws = 4 * ctx.config.n_probability
     out = []
@@ -136,32 +112,40 @@ def suite_curvature(ctx: SuiteContext) -> list[CheckResult]:
 
 
 def suite_corollary2(ctx: SuiteContext) -> list[CheckResult]:
-    """Corollary 2's limit ``1/k`` (valid / ``along_h``) and the heuristic curve."""
+    """Corollary 2's limit and the heuristic curve.
+
+    On the restricted vocabulary the limit is exactly ``1/k`` for each sign of ``r_e`` (``H``
+    tends to the indicator that ``c`` is the arg-max of ``+-x``), so the valid rows test
+    equality (a loosened limit fails); ``along_h`` breaks exchangeability and must exceed it.
+    """
     k, n = 4, ctx.config.n_probability
     far = np.array([-1e6, 1e6])
+    limit = float(theory.corollary2_limit(k))
     out = []
     for variant in ("valid", "along_h"):
         (g,) = sample_topk(ctx.rng, n, k, [k], variant=variant)
         h = topk_exact(ctx, g, far)
-        worst = int(np.argmax(h.sum(axis=0)))
-        limit = float(theory.corollary2_limit(k))
-        prob = probability_fields(round(float(h[:, worst].sum())), n, limit, "<=")
-        out.append(
-            CheckResult(
-                check_id=f"corollary2_limit/{variant}",
-                result="Corollary 2",
-                form="verified",
-                sampler="topk",
-                variant=variant,
-                expectation="hold" if variant == "valid" else "fail",
-                kind="limit",
-                n_cases=n,
-                note=f"mean helpfulness at r_e = {far[worst]:g} (the larger of the two limits)"
-                " against 1/k",
-                config=ctx.base_config(k=k, r_e=far.tolist(), n_queries=n, relation="<="),
-                **prob,
+        if variant == "valid":
+            rows = [(1, "valid", "=="), (0, "valid_negative", "==")]
+        else:
+            rows = [(int(np.argmax(h.sum(axis=0))), variant, "<=")]
+        for j, name, relation in rows:
+            prob = probability_fields(round(float(h[:, j].sum())), n, limit, relation)
+            out.append(
+                CheckResult(
+                    check_id=f"corollary2_limit/{name}",
+                    result="Corollary 2",
+                    form="verified",
+                    sampler="topk",
+                    variant=variant,
+                    expectation="hold" if variant == "valid" else "fail",
+                    kind="limit",
+                    n_cases=n,
+                    note=f"mean helpfulness at r_e = {far[j]:g} against 1/k ({relation})",
+                    config=ctx.base_config(k=k, r_e=float(far[j]), n_queries=n, relation=relation),
+                    **prob,
+                )
             )
-        )
     r = symmetric_grid(ctx.config)
     (g,) = sample_topk(ctx.rng, ctx.config.n, k, [k])
     assert g.correct is not None
