@@ -4,17 +4,20 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
 
     name = "llama2-13b-base-harmless"     # names output files
     output_dir = "runs/llama2-13b-base-harmless"
-    data_dir = "../../shared/data"        # dataset/pair paths are relative to it
+    data_dir = "data"                     # relative dataset/pair paths are under it
     [model]    path, dtype, device, device_map, allow_network, revision, block_template
     [pairs]    source = "harmfulness" | "bias" | "responses" | "inline"; positive; n_pairs; ...
     [vector]   layers (ints, fractions of depth or "start:stop"), method, kappa, ...
     [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline
     [[datasets]] name, kind = "mmlu" | "requests" | "instructions" | "statements" | "inline",
-               path or prompts, limit, positive_answers, negative_answers, coefficients
+               dataset (a shipped name) or path or prompts, limit, positive_answers, ...
     [datasets.generation]  judged generations of a behavior dataset (config_generation.py)
     [humaneval]  path, samples, temperature, max_new_tokens, coefficients, ... (optional)
 
-Relative ``output_dir`` and ``data_dir`` are resolved against the config file's folder. Errors
+Data files are named (``dataset = "advbench"``, ``harmful = "advbench"``: the copies shipped in
+:mod:`steerbound.datasets`, hash-checked) or given by path (your own files; relative paths are under
+``data_dir``). Relative ``output_dir`` and ``data_dir`` are resolved against the config file's
+folder. Errors
 are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types are checked
 against the dataclass annotations (:func:`~steerbound.empirical.config_fields.build`).
 """
@@ -32,7 +35,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from steerbound.empirical.config_fields import ConfigError, build, check, grid
+from steerbound.empirical.config_fields import ConfigError, build, check, grid, named_dataset
 from steerbound.empirical.config_generation import (
     GenerationConfig,
     HumanEvalConfig,
@@ -80,7 +83,7 @@ class PairsConfig:
     positive: str = "first"
     n_pairs: int = 128  # the first n_pairs pairs, in file order
     use_chat_template: bool | None = None
-    harmful: str | None = None  # AdvBench CSV (relative to data_dir)
+    harmful: str | None = None  # AdvBench CSV: a shipped dataset name or a path (under data_dir)
     harmless: str | None = None  # instruction list (.txt / .jsonl)
     stereoset: str | None = None  # StereoSet JSON
     pairs: list[list[str]] = field(default_factory=list)  # inline [[positive, negative], ...]
@@ -107,7 +110,8 @@ class SweepConfig:
 class DatasetConfig:
     name: str
     kind: str
-    path: str | None = None
+    path: str | None = None  # a file (relative: under data_dir) or a shipped dataset name
+    dataset: str | None = None  # a shipped dataset name (steerbound.datasets); sets path
     prompts: list[str] = field(default_factory=list)
     limit: int | None = None
     positive_answers: list[str] = field(default_factory=list)
@@ -153,6 +157,12 @@ class ExperimentConfig:
         return h.coefficients if h and h.coefficients is not None else self.sweep.coefficients
 
     def data_path(self, relative: str) -> Path:
+        """A shipped dataset name -> its hash-checked file (:func:`steerbound.datasets.
+        dataset_path`); otherwise a path, relative ones under ``data_dir``."""
+        from steerbound.datasets import dataset_path, is_dataset_name
+
+        if is_dataset_name(relative):
+            return dataset_path(relative)
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self.data_dir / path
 
@@ -190,14 +200,18 @@ def _parse_datasets(raw: Any, file: str) -> list[DatasetConfig]:
             if "generation" in table:
                 generation = parse_generation(table.pop("generation"), f"{where}.generation")
         dataset = build(DatasetConfig, table, where)
-        dataset = dataclasses.replace(dataset, generation=generation)
+        dataset = dataclasses.replace(named_dataset(dataset, where), generation=generation)
         check(dataset.kind in DATASET_KINDS, f"{where}.kind", f"must be one of {DATASET_KINDS}")
         safe = bool(dataset.name) and all(c.isalnum() or c in "-_." for c in dataset.name)
         check(safe, f"{where}.name", "must be a file-name-safe string (letters, digits, -_.)")
         if dataset.kind == "inline":
             check(bool(dataset.prompts), f"{where}.prompts", "required for kind = inline")
         else:
-            check(dataset.path is not None, f"{where}.path", f"required for kind = {dataset.kind}")
+            check(
+                dataset.path is not None,
+                f"{where}.path",
+                f"path or dataset required for kind = {dataset.kind}",
+            )
         if dataset.kind != "mmlu":
             check(
                 bool(dataset.positive_answers) and bool(dataset.negative_answers),

@@ -105,3 +105,20 @@ def grid(value: Any, where: str) -> list[float]:
             raise ConfigError(f"{where}: coefficients repeat a value")
         return [float(v) for v in value]
     raise ConfigError(f"{where}: expected a {{start, stop, step}} table or a list of numbers")
+
+
+def named_dataset(cfg: Any, where: str) -> Any:
+    """``cfg`` with ``path`` set to its ``dataset`` (a shipped dataset name of
+    :mod:`steerbound.datasets`, resolved by ``ExperimentConfig.data_path``); ``cfg`` unchanged
+    when it names none. Exactly one of ``path`` and ``dataset`` may be given."""
+    if cfg.dataset is None:
+        return cfg
+    from steerbound.datasets import DATASETS, is_dataset_name
+
+    check(not cfg.path, f"{where}.dataset", "give either path or dataset, not both")
+    check(
+        is_dataset_name(cfg.dataset),
+        f"{where}.dataset",
+        f"unknown dataset {cfg.dataset!r}; shipped: {sorted(DATASETS)}",
+    )
+    return dataclasses.replace(cfg, path=cfg.dataset)

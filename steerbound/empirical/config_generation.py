@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from steerbound.empirical.config_fields import ConfigError, build, check, grid
+from steerbound.empirical.config_fields import ConfigError, build, check, grid, named_dataset
 
 JUDGES = {"harmfulness": ("refuse", "comply"), "bias": ("disagree", "agree"), "keywords": ()}
 # Codex / HumanEval stop sequences: a new top-level statement ends the function body.
@@ -49,7 +49,8 @@ class GenerationConfig:
 class HumanEvalConfig:
     """HumanEval pass rate per coefficient (module docstring)."""
 
-    path: str
+    path: str = ""  # a file (relative: under data_dir) or a shipped dataset name
+    dataset: str | None = None  # a shipped dataset name ("humaneval"); sets path
     name: str = "humaneval"
     limit: int | None = None
     samples: int = 1  # completions per problem and coefficient
@@ -108,7 +109,9 @@ def parse_generation(table: Any, where: str) -> GenerationConfig:
 
 def parse_humaneval(table: Any, where: str) -> HumanEvalConfig:
     """Validate the ``[humaneval]`` table."""
-    cfg: HumanEvalConfig = build(HumanEvalConfig, _with_grid(table, where), where)
+    cfg: HumanEvalConfig = named_dataset(
+        build(HumanEvalConfig, _with_grid(table, where), where), where
+    )
     _common(cfg, where)
     check(bool(cfg.path), f"{where}.path", "empty")
     check(bool(cfg.name.strip()), f"{where}.name", "empty")
