@@ -104,3 +104,25 @@ def test_arc_bad_answer_key(tmp_path: Path) -> None:
     )
     with pytest.raises(data.DataFormatError, match="answerKey"):
         data.load_arc_easy(bad)
+
+
+def test_package_data_patterns_cover_every_shipped_file() -> None:
+    """pyproject's package-data for steerbound.datasets includes every file (non-editable
+    installs: ``pip wheel .`` lists them)."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    patterns = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"][
+        "steerbound.datasets"
+    ]
+    files = [*shipped.manifest(), "MANIFEST.json", "README.md"]
+    files += [p.relative_to(shipped.ROOT).as_posix() for p in shipped.ROOT.glob("*/SOURCE.md")]
+    globbed = {
+        p.relative_to(shipped.ROOT).as_posix() for g in patterns for p in shipped.ROOT.glob(g)
+    }
+    assert set(files) <= globbed, sorted(set(files) - globbed)
