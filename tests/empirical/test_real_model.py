@@ -77,7 +77,7 @@ def _forward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts
 
 def test_builtin_model_is_the_real_smollm2(smollm2: Loaded) -> None:
     from steerbound.empirical.blocks import decoder_blocks
-    from steerbound.empirical.gguf import CONVERSION_RECORD, converted_dir
+    from steerbound.empirical.gguf import CONVERSION_RECORD, convert_gguf, converted_dir
     from steerbound.empirical.models import hidden_size
 
     model, tokenizer = smollm2
@@ -90,6 +90,20 @@ def test_builtin_model_is_the_real_smollm2(smollm2: Loaded) -> None:
     assert GGUF_FILE is not None
     record = json.loads((converted_dir(GGUF_FILE) / CONVERSION_RECORD).read_text())
     assert record["source"] == str(GGUF_FILE.resolve()) and record["architecture"] == "llama"
+    # the file and the package folder holding it name the same cached conversion
+    assert convert_gguf(GGUF_FILE.parent) == convert_gguf(GGUF_FILE) == converted_dir(GGUF_FILE)
+
+
+def test_requested_dtype_is_a_cast_of_the_dequantized_weights(smollm2: Loaded) -> None:
+    from steerbound.empirical.models import load_model
+
+    model, _ = smollm2
+    half, _ = load_model("smollm2-135m-instruct", dtype="bfloat16")
+    assert half.dtype == torch.bfloat16
+    for (name, a), (_, b) in zip(
+        model.state_dict().items(), half.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a.to(torch.bfloat16), b), name
 
 
 @pytest.mark.slow
