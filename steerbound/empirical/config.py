@@ -17,9 +17,8 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
 Data files are named (``dataset = "advbench"``, ``harmful = "advbench"``: the copies shipped in
 :mod:`steerbound.datasets`, hash-checked) or given by path (your own files; relative paths are under
 ``data_dir``). Relative ``output_dir`` and ``data_dir`` are resolved against the config file's
-folder. Errors
-are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types are checked
-against the dataclass annotations (:func:`~steerbound.empirical.config_fields.build`).
+folder. Errors are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types
+are checked against the dataclass annotations (:func:`~steerbound.empirical.config_fields.build`).
 """
 
 from __future__ import annotations
