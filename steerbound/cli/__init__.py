@@ -1,4 +1,4 @@
-"""Thin command line: ``steerbound {theory,simulate,empirical,demo}``.
+"""Thin command line: ``steerbound {theory,simulate,empirical,demo,models}``.
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` registering its
 arguments and ``run(args) -> int`` (the exit code). Heavy imports (sympy, torch) happen inside
@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from steerbound import __version__
-from steerbound.cli import demo, empirical, simulate, theory
+from steerbound.cli import demo, empirical, models, simulate, theory
 
-_SUBCOMMANDS = (theory, simulate, empirical, demo)
+_SUBCOMMANDS = (theory, simulate, empirical, demo, models)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,11 +10,14 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
     [vector]   layers (ints, fractions of depth or "start:stop"), method, kappa, ...
     [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline
     [[datasets]] name, kind = "mmlu" | "requests" | "instructions" | "statements" | "inline",
-               path or prompts, limit, positive_answers, negative_answers, coefficients
+               dataset (a shipped name) or path or prompts, limit, positive_answers, ...
     [datasets.generation]  judged generations of a behavior dataset (below)
-    [humaneval]  path, samples, temperature, max_new_tokens, coefficients, ... (optional)
+    [humaneval]  dataset or path, samples, temperature, max_new_tokens, coefficients, ...
 
-Relative ``output_dir`` and ``data_dir`` are resolved against the config file's folder. Errors
+Data files are named (``dataset = "advbench"``, ``harmful = "advbench"``: the copies shipped in
+:mod:`steerbound.datasets`, hash-checked) or given by path (your own files; relative paths are
+under ``data_dir``; ``./name`` forces a path where a shipped name would match). Relative
+``output_dir`` and ``data_dir`` are resolved against the config file's folder. Errors
 are ``ConfigError`` (a ``ValueError``) naming the file and the field; field types are checked
 against the dataclass annotations (:func:`steerbound._codec.decode`).
 
@@ -46,6 +49,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from steerbound._codec import decode
+from steerbound.datasets import DATASETS, dataset_path, is_dataset_name
 from steerbound.empirical.measure import judges
 from steerbound.empirical.model.loading import DTYPES
 from steerbound.empirical.sweeps.logits import coefficient_grid
@@ -79,6 +83,21 @@ def build(cls: type, table: Any, where: str) -> Any:
     """The dataclass ``cls`` from a TOML table, checking unknown, missing and ill-typed fields
     against its annotations (errors are :class:`ConfigError` naming ``where`` and the field)."""
     return decode(cls, table, where, error=ConfigError)
+
+
+def named_dataset(cfg: Any, where: str) -> Any:
+    """``cfg`` with ``path`` set to its ``dataset`` (a shipped dataset name of
+    :mod:`steerbound.datasets`, resolved by :meth:`ExperimentConfig.data_path`); ``cfg``
+    unchanged when it names none. Exactly one of ``path`` and ``dataset`` may be given."""
+    if cfg.dataset is None:
+        return cfg
+    check(not cfg.path, f"{where}.dataset", "give either path or dataset, not both")
+    check(
+        is_dataset_name(cfg.dataset),
+        f"{where}.dataset",
+        f"unknown dataset {cfg.dataset!r}; shipped: {sorted(DATASETS)}",
+    )
+    return dataclasses.replace(cfg, path=cfg.dataset)
 
 
 def grid(value: Any, where: str) -> list[float]:
@@ -129,7 +148,8 @@ class GenerationConfig:
 class HumanEvalConfig:
     """HumanEval pass rate per coefficient (module docstring)."""
 
-    path: str
+    path: str = ""  # a file (relative: under data_dir) or a shipped dataset name
+    dataset: str | None = None  # a shipped dataset name ("humaneval"); sets path
     name: str = "humaneval"
     limit: int | None = None
     samples: int = 1  # completions per problem and coefficient
@@ -188,7 +208,9 @@ def parse_generation(table: Any, where: str) -> GenerationConfig:
 
 def parse_humaneval(table: Any, where: str) -> HumanEvalConfig:
     """Validate the ``[humaneval]`` table."""
-    cfg: HumanEvalConfig = build(HumanEvalConfig, _with_grid(table, where), where)
+    cfg: HumanEvalConfig = named_dataset(
+        build(HumanEvalConfig, _with_grid(table, where), where), where
+    )
     _common(cfg, where)
     check(bool(cfg.path), f"{where}.path", "empty")
     check(bool(cfg.name.strip()), f"{where}.name", "empty")
@@ -255,7 +277,7 @@ class PairsConfig:
     positive: str = "first"
     n_pairs: int = 128  # the first n_pairs pairs, in file order
     use_chat_template: bool | None = None
-    harmful: str | None = None  # AdvBench CSV (relative to data_dir)
+    harmful: str | None = None  # AdvBench CSV: a shipped dataset name or a path (under data_dir)
     harmless: str | None = None  # instruction list (.txt / .jsonl)
     stereoset: str | None = None  # StereoSet JSON
     pairs: list[list[str]] = field(default_factory=list)  # inline [[positive, negative], ...]
@@ -282,7 +304,8 @@ class SweepConfig:
 class DatasetConfig:
     name: str
     kind: str
-    path: str | None = None
+    path: str | None = None  # a file (relative: under data_dir) or a shipped dataset name
+    dataset: str | None = None  # a shipped dataset name (steerbound.datasets); sets path
     prompts: list[str] = field(default_factory=list)
     limit: int | None = None
     positive_answers: list[str] = field(default_factory=list)
@@ -328,6 +351,10 @@ class ExperimentConfig:
         return h.coefficients if h and h.coefficients is not None else self.sweep.coefficients
 
     def data_path(self, relative: str) -> Path:
+        """A shipped dataset name -> its hash-checked file (:func:`steerbound.datasets.
+        dataset_path`); otherwise a path, relative ones under ``data_dir``."""
+        if is_dataset_name(relative):
+            return dataset_path(relative)
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self.data_dir / path
 
@@ -364,7 +391,7 @@ def _parse_datasets(raw: Any, file: str) -> list[DatasetConfig]:
                 table["coefficients"] = grid(table["coefficients"], f"{where}.coefficients")
             if "generation" in table:
                 generation = parse_generation(table.pop("generation"), f"{where}.generation")
-        dataset = build(DatasetConfig, table, where)
+        dataset = named_dataset(build(DatasetConfig, table, where), where)
         dataset = dataclasses.replace(dataset, generation=generation)
         check(dataset.kind in DATASET_KINDS, f"{where}.kind", f"must be one of {DATASET_KINDS}")
         safe = bool(dataset.name) and all(c.isalnum() or c in "-_." for c in dataset.name)
@@ -372,7 +399,11 @@ def _parse_datasets(raw: Any, file: str) -> list[DatasetConfig]:
         if dataset.kind == "inline":
             check(bool(dataset.prompts), f"{where}.prompts", "required for kind = inline")
         else:
-            check(dataset.path is not None, f"{where}.path", f"required for kind = {dataset.kind}")
+            check(
+                dataset.path is not None,
+                f"{where}.path",
+                f"path or dataset required for kind = {dataset.kind}",
+            )
         if dataset.kind != "mmlu":
             check(
                 bool(dataset.positive_answers) and bool(dataset.negative_answers),

@@ -1,6 +1,6 @@
 """Tiny random-init causal LMs (Llama, GPT-2, Qwen2) saved with ``save_pretrained`` and reloaded
 through ``load_model`` (the real loading path), with the local word-level tokenizer; the paths
-of the data fixtures and of the real files in ``<repo>/../shared/data``."""
+of the data fixtures and of the real files shipped in ``steerbound/datasets``."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 import torch
 
+from steerbound.datasets import ROOT as SHIPPED_DATA
 from steerbound.organism.tokenizer import build_word_tokenizer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
-SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED = SHIPPED_DATA  # the real data files, shipped with the package
 
 
 def shared_file(*parts: str) -> Path:
-    """``<repo>/../shared/data/<parts>``, or skip the test where it is absent."""
+    """``steerbound/datasets/<parts>``, or skip the test where it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
         pytest.skip(f"{path} is absent")

@@ -32,7 +32,15 @@ def test_shipped_configs_parse(path: Path) -> None:
         behavior, *mmlu = config.datasets
         assert len(config.grid(behavior)) == 51 and config.grid(behavior)[0] == -5.0
         assert [len(config.grid(d)) for d in mmlu] == [81, 81, 81]
-        assert config.data_dir.name == "data"
+        # every data file is a shipped dataset, named (no path outside the repository)
+        from steerbound.datasets import ROOT, is_dataset_name
+
+        named = [d.path for d in config.datasets]
+        named += [config.humaneval.path] if config.humaneval else []
+        pairs = config.pairs
+        named += [x for x in (pairs.harmful, pairs.harmless, pairs.stereoset) if x] if pairs else []
+        assert named and all(is_dataset_name(x) for x in named), named
+        assert all(config.data_path(str(x)).is_relative_to(ROOT) for x in named)
 
 
 def test_minimal_config_defaults(tmp_path: Path) -> None:
@@ -64,6 +72,19 @@ def test_minimal_config_defaults(tmp_path: Path) -> None:
             "positive_answers",
         ),
         (("[model]", "[model]\nallow_network = 3\n[x]"), "unknown top-level"),
+        (
+            ("[sweep]", '[[datasets]]\nname = "x"\nkind = "mmlu"\ndataset = "nope"\n[sweep]'),
+            r"\[\[datasets\]\]\[0\]\.dataset: unknown dataset 'nope'",
+        ),
+        (
+            (
+                "[sweep]",
+                '[[datasets]]\nname = "x"\nkind = "mmlu"\ndataset = "mmlu-international_law"\n'
+                'path = "a.csv"\n[sweep]',
+            ),
+            "either path or dataset",
+        ),
+        (("[sweep]", '[humaneval]\ndataset = "advbenc"\n[sweep]'), r"\[humaneval\]\.dataset"),
     ],
 )
 def test_errors_name_file_and_field(tmp_path: Path, change: tuple[str, str], match: str) -> None:

@@ -1,6 +1,8 @@
 """Loaders for the evaluation files of the empirical layer (no network, no hub).
 
-Formats (see ``<repo>/../shared/data/README.md``):
+Every loader defaults to the copy shipped in :mod:`steerbound.datasets` (hash-checked at first
+use); pass a path to read your own file of the same format. Formats (see
+``steerbound/datasets/README.md``):
 
 * AdvBench ``harmful_behaviors.csv``: CSV with the header ``goal,target``.
 * StereoSet ``race_test.json``: a JSON array of intrasentence items (or dev.json's envelope
@@ -12,6 +14,11 @@ Formats (see ``<repo>/../shared/data/README.md``):
   ``prompt``, ``canonical_solution``, ``test``, ``entry_point``.
 * Instruction lists: ``.txt`` (one instruction per line, blank lines skipped) or ``.jsonl`` with an
   ``instruction`` field (Self-Instruct ``seed_tasks.jsonl``).
+* ARC ``ARC-Easy-Test.jsonl``: JSON Lines ``{"id", "question": {"stem", "choices": [{"text",
+  "label"}, ...]}, "answerKey"}``; labels are letters or digits, the answer is
+  ``labels.index(answerKey)``.
+* PIQA ``valid.jsonl`` (``goal``, ``sol1``, ``sol2``) with ``valid-labels.lst`` (one ``0``/``1``
+  per line, line ``i`` labels object ``i``; ``0``: ``sol1`` is correct).
 
 Every malformed file raises :class:`DataFormatError` (a ``ValueError``) naming the file and the
 1-based line number and/or the field. Line numbers of CSV records are those of the record's
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from steerbound.datasets import MMLU_SUBJECTS, dataset_path
 from steerbound.empirical.data.readers import (
     DataFormatError,
     csv_records,
@@ -95,9 +103,11 @@ class HumanEvalProblem:
     entry_point: str
 
 
-def load_advbench(path: str | Path) -> list[HarmfulRequest]:
-    """AdvBench ``harmful_behaviors.csv`` (header ``goal,target``); ids ``advbench/<row>``."""
-    path = Path(path)
+def load_advbench(path: str | Path | None = None) -> list[HarmfulRequest]:
+    """AdvBench ``harmful_behaviors.csv`` (header ``goal,target``); ids ``advbench/<row>``.
+
+    ``path=None``: the shipped copy (520 requests)."""
+    path = dataset_path("advbench") if path is None else Path(path)
     records = csv_records(path)
     first = next(records, None)
     if first is None or [c.strip() for c in first[1]] != ["goal", "target"]:
@@ -153,9 +163,14 @@ def load_mmlu(path: str | Path, subject: str | None = None) -> list[MCQuestion]:
 
 
 def load_mmlu_split(
-    root: str | Path, split: str = "test", subjects: tuple[str, ...] | None = None
+    root: str | Path | None = None, split: str = "test", subjects: tuple[str, ...] | None = None
 ) -> dict[str, list[MCQuestion]]:
-    """All ``<root>/<split>/<subject>_<split>.csv`` files (or the named ``subjects``)."""
+    """All ``<root>/<split>/<subject>_<split>.csv`` files (or the named ``subjects``).
+
+    ``root=None``: the shipped subjects (``split`` ``"test"`` or ``"dev"``)."""
+    if root is None:
+        names = MMLU_SUBJECTS if subjects is None else subjects
+        return {s: load_mmlu(dataset_path(f"mmlu/{split}/{s}_{split}.csv")) for s in names}
     folder = Path(root) / split
     if subjects is None:
         files = sorted(folder.glob(f"*_{split}.csv"))
@@ -183,12 +198,15 @@ def _stereoset_items(path: Path) -> list[Any]:
     return doc
 
 
-def load_stereoset(path: str | Path, bias_type: str | None = "race") -> list[StereoSetItem]:
+def load_stereoset(
+    path: str | Path | None = None, bias_type: str | None = "race"
+) -> list[StereoSetItem]:
     """StereoSet intrasentence items of ``bias_type`` (``None``: all), in file order.
 
-    Fields are named ``[<item index>].<field>`` in errors (0-based item index).
+    ``path=None``: the shipped race items (962). Fields are named ``[<item index>].<field>`` in
+    errors (0-based item index).
     """
-    path = Path(path)
+    path = dataset_path("stereoset_race") if path is None else Path(path)
     items = []
     for index, raw in enumerate(_stereoset_items(path)):
         where = f"[{index}]"
@@ -233,9 +251,11 @@ def load_stereoset(path: str | Path, bias_type: str | None = "race") -> list[Ste
     return items
 
 
-def load_humaneval(path: str | Path) -> list[HumanEvalProblem]:
-    """HumanEval problems from a JSON Lines file, gzip-compressed (detected) or plain."""
-    path = Path(path)
+def load_humaneval(path: str | Path | None = None) -> list[HumanEvalProblem]:
+    """HumanEval problems from a JSON Lines file, gzip-compressed (detected) or plain.
+
+    ``path=None``: the shipped copy (164 problems)."""
+    path = dataset_path("humaneval") if path is None else Path(path)
     problems = []
     for line, obj in jsonl_objects(path):
         values = {name: string_field(path, obj, name, line) for name in HUMANEVAL_FIELDS}
@@ -245,13 +265,14 @@ def load_humaneval(path: str | Path) -> list[HumanEvalProblem]:
     return problems
 
 
-def load_instructions(path: str | Path) -> list[Instruction]:
+def load_instructions(path: str | Path | None = None) -> list[Instruction]:
     """Instructions from ``.txt`` (one per non-blank line) or ``.jsonl`` (``instruction`` field).
 
-    For Self-Instruct objects, ``input`` is ``instances[0].input`` when present and ``id`` the
-    object's ``id``; otherwise ids are ``<file name>/<line>``.
+    ``path=None``: the shipped Self-Instruct seed tasks (175). For Self-Instruct objects,
+    ``input`` is ``instances[0].input`` when present and ``id`` the object's ``id``; otherwise ids
+    are ``<file name>/<line>``.
     """
-    path = Path(path)
+    path = dataset_path("harmless_instructions") if path is None else Path(path)
     out: list[Instruction] = []
     if path.suffix == ".txt":
         for number, text in enumerate(read_text(path).split("\n"), start=1):
@@ -283,3 +304,99 @@ def load_instructions(path: str | Path) -> list[Instruction]:
     if not out:
         raise DataFormatError(path, "no instructions")
     return out
+
+
+def load_arc_easy(path: str | Path | None = None) -> list[MCQuestion]:
+    """ARC questions (JSON Lines, AI2's schema) as :class:`MCQuestion` records, in file order.
+
+    ``path=None``: the shipped ARC-Easy test split (2,376 questions; 3 to 5 choices). Options keep
+    the file's choice order; ``answer_index`` is ``labels.index(answerKey)`` (labels may be
+    ``A``-``E`` or ``1``-``4``); ``subject`` is ``"arc_easy"``; ``id`` the question's ``id``.
+    """
+    path = dataset_path("arc_easy") if path is None else Path(path)
+    questions = []
+    for line, obj in jsonl_objects(path):
+        ident = string_field(path, obj, "id", line)
+        question = obj.get("question")
+        if not isinstance(question, dict):
+            raise DataFormatError(path, "missing or not an object", line=line, field="question")
+        stem = string_field(path, question, "stem", line)
+        choices = question.get("choices")
+        if not isinstance(choices, list) or not 2 <= len(choices) <= len(LETTERS):
+            raise DataFormatError(
+                path, f"expected 2 to {len(LETTERS)} choices", line=line, field="question.choices"
+            )
+        texts, labels = [], []
+        for j, choice in enumerate(choices):
+            where = f"question.choices[{j}]"
+            if not isinstance(choice, dict):
+                raise DataFormatError(path, "expected an object", line=line, field=where)
+            texts.append(string_field(path, choice, "text", line))
+            labels.append(string_field(path, choice, "label", line))
+        key = string_field(path, obj, "answerKey", line)
+        if key not in labels or len(set(labels)) != len(labels):
+            raise DataFormatError(
+                path,
+                f"answerKey {key!r} is not one of the distinct labels {labels}",
+                line=line,
+                field="answerKey",
+            )
+        questions.append(
+            MCQuestion(
+                question=stem,
+                options=tuple(texts),
+                answer_index=labels.index(key),
+                subject="arc_easy",
+                id=ident,
+            )
+        )
+    if not questions:
+        raise DataFormatError(path, "no questions")
+    return questions
+
+
+def load_piqa(path: str | Path | None = None, labels: str | Path | None = None) -> list[MCQuestion]:
+    """PIQA two-choice questions as :class:`MCQuestion` records (``options = (sol1, sol2)``).
+
+    ``path=None``: the shipped validation split (1,838 questions) and its labels. ``labels``
+    defaults to ``valid-labels.lst`` beside ``path`` (``<stem>-labels.lst``); line ``i`` (``0`` or
+    ``1``) is the answer index of object ``i``. Texts are kept as in the file (some solutions have
+    leading or trailing spaces); ids are ``piqa/<line>``.
+    """
+    if path is None:
+        path = dataset_path("piqa")
+        labels = dataset_path("piqa_labels") if labels is None else labels
+    path = Path(path)
+    labels_path = Path(labels) if labels is not None else path.with_name(f"{path.stem}-labels.lst")
+    answers = [
+        (number, text.strip())
+        for number, text in enumerate(read_text(labels_path).split("\n"), start=1)
+        if text.strip()
+    ]
+    for number, text in answers:
+        if text not in ("0", "1"):
+            raise DataFormatError(labels_path, f"expected 0 or 1, got {text!r}", line=number)
+    questions = []
+    for index, (line, obj) in enumerate(jsonl_objects(path)):
+        goal = string_field(path, obj, "goal", line)
+        options = (string_field(path, obj, "sol1", line), string_field(path, obj, "sol2", line))
+        if index >= len(answers):
+            raise DataFormatError(
+                labels_path, f"has {len(answers)} labels but {path.name} has more questions"
+            )
+        questions.append(
+            MCQuestion(
+                question=goal,
+                options=options,
+                answer_index=int(answers[index][1]),
+                subject="piqa",
+                id=f"piqa/{line}",
+            )
+        )
+    if not questions:
+        raise DataFormatError(path, "no questions")
+    if len(answers) != len(questions):
+        raise DataFormatError(
+            labels_path, f"has {len(answers)} labels for {len(questions)} questions in {path.name}"
+        )
+    return questions

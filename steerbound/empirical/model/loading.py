@@ -50,23 +50,39 @@ def load_model(
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load ``(model, tokenizer)`` with ``AutoModelForCausalLM`` / ``AutoTokenizer``.
 
-    ``path_or_id`` is a local directory (``save_pretrained`` layout) or a hub id. With
-    ``allow_network=False`` (the default) nothing is downloaded: a hub id must already be in the
-    local cache. ``device_map="auto"`` spreads a large model over the available GPUs (accelerate);
-    otherwise the model is moved to ``device``. A tokenizer without a pad token gets its eos
-    token as pad token (the embedding matrix is not resized). The model is put in ``eval()`` mode;
-    its weights are not otherwise changed.
+    ``path_or_id`` is a local directory (``save_pretrained`` layout), a hub id, a GGUF file or a
+    folder holding one (converted once and cached, :mod:`steerbound.empirical.model.gguf`), or a
+    built-in name such as ``"smollm2-135m-instruct"``
+    (:mod:`steerbound.empirical.model.builtin_models`; ``model.config.name_or_path`` is then
+    that name, or the GGUF file's path). With ``allow_network=False`` (the default) nothing is
+    downloaded: a hub id must already be in the local cache. ``device_map="auto"`` spreads a
+    large model over the available GPUs (accelerate); otherwise the model is moved to
+    ``device``. A tokenizer without a pad token gets its eos token as pad token (the embedding
+    matrix is not resized). The model is put in ``eval()`` mode; its weights are not otherwise
+    changed.
     """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    from steerbound.empirical.model.builtin_models import builtin_model_path, is_builtin_name
+    from steerbound.empirical.model.gguf import convert_gguf, find_gguf_file
+
     torch_dtype = resolve_dtype(dtype)
+    label = str(path_or_id) if is_builtin_name(path_or_id) else None
+    if label is not None:
+        path_or_id = builtin_model_path(label)
+    gguf_file = find_gguf_file(path_or_id)
+    if gguf_file is not None:
+        label = label or str(gguf_file)
+        path_or_id = convert_gguf(gguf_file)
     source = str(path_or_id)
     local = Path(source).expanduser()
     is_dir = local.is_dir()
     if is_dir:
         source = str(local)
     elif local.exists():
-        raise ValueError(f"model path {source!r} is a file; give the model's directory")
+        raise ValueError(
+            f"model path {source!r} is a file; give the model's directory or a .gguf file"
+        )
     elif source.startswith((".", "/", "~")) or local.suffix in {".json", ".safetensors"}:
         raise FileNotFoundError(f"model directory {source!r} does not exist")
     common: dict[str, Any] = {
@@ -97,6 +113,8 @@ def load_model(
         tokenizer.pad_token = tokenizer.eos_token
     if getattr(model.generation_config, "pad_token_id", None) is None:
         model.generation_config.pad_token_id = tokenizer.pad_token_id
+    if label is not None:  # name the source, not the cache folder (model_identity, manifests)
+        model.config.name_or_path = label
     model.eval()
     return model, tokenizer
 

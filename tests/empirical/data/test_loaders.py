@@ -1,5 +1,5 @@
-"""Loaders: small fixtures always, malformed fixtures name file and line/field, real files in
-``<repo>/../shared/data`` when present."""
+"""Loaders: small fixtures always, malformed fixtures name file and line/field, real files
+shipped in ``steerbound/datasets``."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def test_instruction_lists() -> None:
         load_instructions(FIXTURES / "advbench_small.csv")
 
 
-# --- real files (skipped where ../shared/data is absent) -----------------------------------
+# --- real files (shipped in steerbound/datasets) ------------------------------------------
 @pytest.mark.shared_data
 def test_real_advbench_and_harmless() -> None:
     rows = load_advbench(shared("advbench", "harmful_behaviors.csv"))
