@@ -94,6 +94,7 @@ class VectorConfig:
     holdout_fraction: float = 0.25
     seed: int = 0
     kappa: float | None = None  # scale v_l to kappa x mean residual norm of layer l
+    force_model_mismatch: bool = False  # apply a vector whose manifest names another model
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ fix a config without reading a traceback.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from typing import Any
@@ -85,6 +86,10 @@ def build(cls: type, table: Any, where: str) -> Any:
     return cls(**values)
 
 
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def grid(value: Any, where: str) -> list[float]:
     """A coefficient grid from ``{start, stop, step}`` (inclusive) or a list of distinct numbers."""
     from steerbound.empirical.sweep import coefficient_grid
@@ -93,6 +98,9 @@ def grid(value: Any, where: str) -> list[float]:
         unknown = set(value) - {"start", "stop", "step"}
         if unknown or len(value) != 3:
             raise ConfigError(f"{where}: expected {{start, stop, step}}, got keys {sorted(value)}")
+        bad = [k for k in ("start", "stop", "step") if not _finite_number(value[k])]
+        if bad:
+            raise ConfigError(f"{where}.{bad[0]}: must be a finite number, got {value[bad[0]]!r}")
         try:
             return coefficient_grid(
                 float(value["start"]), float(value["stop"]), float(value["step"])
@@ -103,5 +111,8 @@ def grid(value: Any, where: str) -> list[float]:
     if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
         if len(set(value)) != len(value):
             raise ConfigError(f"{where}: coefficients repeat a value")
+        bad = [v for v in value if not _finite_number(v)]
+        if bad:
+            raise ConfigError(f"{where}: coefficient {bad[0]!r} is not finite")
         return [float(v) for v in value]
     raise ConfigError(f"{where}: expected a {{start, stop, step}} table or a list of numbers")

@@ -235,7 +235,11 @@ def run_sweeps(
 
     if not config.datasets:
         raise ValueError(f"{config.source or 'config'}: no [[datasets]] to sweep")
-    vector.check_compatible(model, block_template=config.model.block_template)
+    vector.check_compatible(
+        model,
+        block_template=config.model.block_template,
+        force=config.vector.force_model_mismatch,
+    )
     out = out_dir or config.output_dir
     written: dict[str, Path] = {}
     for dataset in config.datasets:
@@ -276,7 +280,11 @@ def run_generation_sweeps(
     from steerbound.empirical.humaneval_sweep import run_humaneval_sweep
     from steerbound.empirical.judged_behavior import run_judged_generation
 
-    vector.check_compatible(model, block_template=config.model.block_template)
+    vector.check_compatible(
+        model,
+        block_template=config.model.block_template,
+        force=config.vector.force_model_mismatch,
+    )
     out = out_dir or config.output_dir
     written: dict[str, Any] = {}
     for dataset in config.datasets:

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from steerbound.empirical.blocks import decoder_blocks
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.vectors import SteeringVector, check_finite_coefficients
 
 Coefficient = float | int | torch.Tensor
 
@@ -44,9 +44,11 @@ def _coefficient_tensor(coefficient: Coefficient) -> torch.Tensor:
                 f"coefficient tensor must be 0-D or 1-D (one per batch row), "
                 f"got shape {tuple(coefficient.shape)}"
             )
+        check_finite_coefficients([coefficient])
         return coefficient.detach().to(torch.float32)
     if isinstance(coefficient, bool) or not isinstance(coefficient, int | float):
         raise ValueError(f"coefficient must be a float or a 1-D tensor, got {coefficient!r}")
+    check_finite_coefficients([coefficient])
     return torch.tensor(float(coefficient), dtype=torch.float32)
 
 

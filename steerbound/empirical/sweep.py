@@ -27,7 +27,7 @@ from steerbound.empirical.forward import (
     steered_forward,
 )
 from steerbound.empirical.store import SweepStore
-from steerbound.empirical.vectors import SteeringVector
+from steerbound.empirical.vectors import SteeringVector, check_finite_coefficients
 
 
 @dataclass(frozen=True)
@@ -164,8 +164,9 @@ def as_sweep_prompts(prompts: Sequence[SweepPrompt | str]) -> list[SweepPrompt]:
 
 
 def distinct_coefficients(coefficients: Sequence[float]) -> list[float]:
-    """The grid as floats; a ``ValueError`` if it is empty or repeats a value."""
+    """The grid as floats; a ``ValueError`` if it is empty, repeats a value or is not finite."""
     grid = [float(c) for c in coefficients]
+    check_finite_coefficients(grid)
     if not grid or len(set(grid)) != len(grid):
         raise ValueError("coefficients must be non-empty and distinct")
     return grid

@@ -142,7 +142,7 @@ def llama(tiny_models: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
 def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.0) -> Any:
     """A SteeringVector of random directions of L2 norm ``norm`` for ``model``."""
     from steerbound.empirical.blocks import decoder_blocks
-    from steerbound.empirical.models import hidden_size
+    from steerbound.empirical.models import hidden_size, model_identity
     from steerbound.empirical.vectors import SteeringVector, VectorManifest
 
     width = hidden_size(model)
@@ -152,7 +152,7 @@ def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.
         d = torch.randn(width, generator=generator)
         directions[layer] = d / d.norm() * norm
     manifest = VectorManifest(
-        model_id="test",
+        model_id=model_identity(model)[0],
         hidden_size=width,
         n_layers=len(decoder_blocks(model)),
         layers=sorted(layers),
