@@ -30,8 +30,9 @@ WAIT_ENV = "STEERBOUND_LOCK_WAIT"
 POLL_S = 0.05
 
 
-class FolderLockedError(RuntimeError):
-    """Another process holds the output folder's lock."""
+class FolderLockedError(RuntimeError, ValueError):
+    """Another process holds the output folder's lock (a ValueError too, so the CLI reports it
+    as a user error)."""
 
 
 class FolderLock:

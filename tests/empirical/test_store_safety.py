@@ -260,3 +260,37 @@ def test_sigkill_during_recovery_loses_nothing(tmp_path: Path) -> None:
     assert _fill(reopened) == 3
     reopened.close()
     assert _by_key(_reopen_silently(path).rows()) == _by_key(_expected())
+
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from steerbound.empirical.folder_lock import lock_folder
+    lock_folder(sys.argv[1])
+    (Path(sys.argv[1]) / "held").write_text("x")
+    while not (Path(sys.argv[1]) / "release").exists():
+        time.sleep(0.02)
+    """
+)
+
+
+def test_cli_sweep_into_a_folder_in_use_stops_with_the_holder(
+    model_dirs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from steerbound.cli import main
+
+    tiny = Path(__file__).resolve().parents[2] / "configs" / "tiny.toml"
+    common = ["--config", str(tiny), "--out", str(tmp_path), "--model", str(model_dirs["gpt2"])]
+    assert main(["empirical", "extract", *common, "--no-progress"]) == 0
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)])
+    try:
+        _wait_for(tmp_path / "held")
+        capsys.readouterr()
+        code = main(["empirical", "sweep", *common, "--no-progress", "--skip-generation"])
+        out = capsys.readouterr().out
+    finally:
+        (tmp_path / "release").write_text("x")
+        holder.wait(timeout=60)
+    assert code == 1 and f"{tmp_path} is in use by another steerbound run (pid {holder.pid}" in out
+    assert not list(tmp_path.glob("sweep-*.jsonl"))  # nothing was written
