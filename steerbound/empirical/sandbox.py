@@ -420,29 +420,50 @@ def _unshare(libc: Any, layers: _Layers, rootless: bool) -> set[str]:
     return entered
 
 
-def _traversable_fix(libc: Any, holding: Path, paths: list[str]) -> None:
-    """Where a directory above ``paths`` (e.g. ``/root``, mode 0700) is closed to other users,
-    cover it with an empty tmpfs holding only the needed child (bound back, read-only later)."""
-    done: set[str] = set()
+def _cover_plan(paths: list[str]) -> dict[Path, set[Path]] | None:
+    """Directories above ``paths`` closed to other users (e.g. ``/root``, mode 0700), each with
+    the children to keep visible; None when a path cannot be opened up this way (a second closed
+    directory on its way, or the path itself closed)."""
+    plan: dict[Path, set[Path]] = {}
     for path in paths:
         parts = Path(path).parts
-        for depth in range(1, len(parts) - 1):
-            parent = Path(*parts[: depth + 1])
-            child = Path(*parts[: depth + 2])
-            if str(parent) in done or os.stat(parent).st_mode & 0o001:
+        for depth in range(1, len(parts)):
+            here = Path(*parts[: depth + 1])
+            if not here.is_dir() or os.stat(here).st_mode & 0o001:
                 continue
-            keep = holding / f"hold{len(done)}"
+            if depth == len(parts) - 1:
+                return None
+            child = Path(*parts[: depth + 2])
+            rest = [Path(*parts[: k + 1]) for k in range(depth + 1, len(parts))]
+            if any(p.is_dir() and not os.stat(p).st_mode & 0o001 for p in rest):
+                return None
+            plan.setdefault(here, set()).add(child)
+            break
+    return plan
+
+
+def _apply_cover(libc: Any, holding: Path, plan: dict[Path, set[Path]]) -> None:
+    """Cover each closed directory with an empty tmpfs holding only the needed children, bound
+    back from their original place (made read-only with everything else)."""
+    for i, (parent, children) in enumerate(plan.items()):
+        kept = []
+        for j, child in enumerate(sorted(children)):
+            keep = holding / f"hold{i}-{j}"
             keep.mkdir()
             _mount(libc, str(child), str(keep), None, _MS_BIND | _MS_REC)
-            _mount(libc, "tmpfs", str(parent), "tmpfs", _MS_NOSUID | _MS_NODEV)
-            os.chmod(parent, 0o755)
+            kept.append((child, keep))
+        _mount(libc, "tmpfs", str(parent), "tmpfs", _MS_NOSUID | _MS_NODEV)
+        os.chmod(parent, 0o755)
+        for child, keep in kept:
             (parent / child.name).mkdir()
             _mount(libc, str(keep), str(parent / child.name), None, _MS_BIND | _MS_REC)
-            done.add(str(parent))
-            break
 
 
-def _setup_mounts(libc: Any, spec: dict[str, Any], layers: _Layers, as_root: bool) -> None:
+def _setup_mounts(
+    libc: Any, spec: dict[str, Any], layers: _Layers, cover: dict[Path, set[Path]] | None
+) -> bool:
+    """Read-only mounts except the working and output folders; returns whether ``cover`` (the
+    directories to open up for another uid, :func:`_cover_plan`) was applied."""
     root = Path(spec["root"])
     work = str(root / "work")
     try:
@@ -451,11 +472,10 @@ def _setup_mounts(libc: Any, spec: dict[str, Any], layers: _Layers, as_root: boo
         out = str(root / "out")
         _mount(libc, out, out, None, _MS_BIND)
         spec["out_bound"] = True
-        if as_root:
-            python = os.path.realpath(spec["python"])
-            _traversable_fix(
-                libc, root / "hold", [python, sys.base_prefix, sys.prefix, str(root / "code")]
-            )
+        covered = False
+        if cover is not None:
+            _apply_cover(libc, root / "hold", cover)
+            covered = True
         failed = []
         for target, flags in _mountpoints():
             if target in (work, out):
@@ -465,8 +485,10 @@ def _setup_mounts(libc: Any, spec: dict[str, Any], layers: _Layers, as_root: boo
                 failed.append(f"{target} ({os.strerror(ctypes.get_errno())})")
         if failed:
             layers.off("mount_namespace", "could not make read-only: " + ", ".join(failed[:5]))
+        return covered
     except OSError as exc:
         layers.off("mount_namespace", str(exc))
+        return False
 
 
 def _fresh_ids() -> tuple[int, int]:
@@ -621,13 +643,12 @@ def _launch(spec: dict[str, Any]) -> dict[str, Any]:
     as_root = os.geteuid() == 0
     root = Path(spec["root"])
     (root / "hold").mkdir()
-    if as_root:  # prepared before the mounts turn read-only
-        spec["cand_ids"], spec["judge_ids"] = _fresh_ids(), _fresh_ids()
-        os.chown(root / "work", *spec["cand_ids"])
-        os.chmod(root, 0o711)
-        for p in (root / "code", *(root / "code").iterdir()):
-            os.chmod(p, 0o755 if p.is_dir() else 0o644)
-        layers.on("unprivileged_user")
+    os.chmod(root, 0o711)  # readable by another uid; done before the mounts turn read-only
+    for p in (root / "code", *(root / "code").iterdir()):
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    needed = [os.path.realpath(spec["python"]), sys.base_prefix, sys.prefix]
+    cover = _cover_plan(needed) if as_root else None
+    covered = False
     entered: set[str] = set()
     if sys.platform.startswith("linux"):
         libc = _libc()
@@ -638,7 +659,7 @@ def _launch(spec: dict[str, Any]) -> dict[str, Any]:
         if not as_root and "mount_namespace" in entered:
             layers.on("unprivileged_user")  # no capabilities left after execve
         if "mount_namespace" in entered:
-            _setup_mounts(libc, spec, layers, as_root)
+            covered = _setup_mounts(libc, spec, layers, cover)
     else:
         libc = None
         reason = f"not Linux ({sys.platform}): no namespaces"
@@ -646,8 +667,20 @@ def _launch(spec: dict[str, Any]) -> dict[str, Any]:
             layers.off(name, reason)
     if not as_root and "mount_namespace" not in entered:
         layers.off("unprivileged_user", "not root and no user namespace: runs as the caller")
+    if as_root and (cover == {} or covered):
+        spec["cand_ids"], spec["judge_ids"] = _fresh_ids(), _fresh_ids()
+        os.chown(root / "work", *spec["cand_ids"])  # the working folder stays writable
+        layers.on("unprivileged_user")
+    elif as_root:
+        layers.off(
+            "unprivileged_user",
+            f"the interpreter ({', '.join(needed)}) is not readable by other users and cannot be "
+            "opened up without a mount namespace: the candidate runs as root",
+        )
+        layers.off("process_limit", "RLIMIT_NPROC does not apply to root")
     if as_root:
-        layers.on("process_limit")
+        if "unprivileged_user" in layers.active:
+            layers.on("process_limit")
     elif "pid_namespace" in entered:
         layers.on("process_limit")
         layers.notes.append("process limit counts the caller's processes in the user namespace")
