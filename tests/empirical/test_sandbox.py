@@ -119,16 +119,21 @@ def test_wire_round_trip_and_strict_decoding() -> None:
         enc(object())  # type: ignore[operator]
 
 
-def test_cover_plan_opens_one_closed_directory_per_path(tmp_path: Path) -> None:
+def test_cover_plan_opens_one_closed_directory_per_path() -> None:
+    import shutil
+    import tempfile
+
     from steerbound.empirical.sandbox import _cover_plan
 
-    home = tmp_path / "home"  # like /root (0700) holding both the interpreter and a venv
+    top = Path(tempfile.mkdtemp(dir="/tmp"))  # not under pytest's 0700 folder
+    top.chmod(0o755)
+    home = top / "home"  # like /root (0700) holding both the interpreter and a venv
     for sub in ("pyenv/bin", "repo/.venv"):
         (home / sub).mkdir(parents=True)
-    tmp_path.chmod(0o755)
     home.chmod(0o700)
     plan = _cover_plan([str(home / "pyenv/bin"), str(home / "repo/.venv"), "/usr"])
     assert plan == {home: {home / "pyenv", home / "repo"}}
     (home / "repo").chmod(0o700)  # a second closed directory on the way: cannot be opened up
     assert _cover_plan([str(home / "repo/.venv")]) is None
     assert _cover_plan(["/usr/bin"]) == {}
+    shutil.rmtree(top)
