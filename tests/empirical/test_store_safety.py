@@ -156,7 +156,7 @@ WORKER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         store.commit([u], rows)
         if mode == "slow":
-            time.sleep(0.1)
+            time.sleep(0.25)  # holds the lock for 3 s: time for the second run to start
     print(len(todo))
     """
 )
