@@ -23,8 +23,9 @@ def add_parser(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from steerbound.empirical.model.builtin_models import list_builtin_models
+    from steerbound.pipeline.models import MODELS
 
-    rows = list_builtin_models()
+    rows = list_builtin_models(MODELS)
     if args.json:
         records = [
             {

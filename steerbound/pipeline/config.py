@@ -38,6 +38,7 @@ per problem (``temperature``), cut at ``stop_sequences``, run in the sandbox of
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,12 +101,19 @@ def named_dataset(cfg: Any, where: str) -> Any:
     return dataclasses.replace(cfg, path=cfg.dataset)
 
 
+def _finite_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def grid(value: Any, where: str) -> list[float]:
     """A coefficient grid from ``{start, stop, step}`` (inclusive) or a list of distinct numbers."""
     if isinstance(value, dict):
         unknown = set(value) - {"start", "stop", "step"}
         if unknown or len(value) != 3:
             raise ConfigError(f"{where}: expected {{start, stop, step}}, got keys {sorted(value)}")
+        bad = [k for k in ("start", "stop", "step") if not _finite_number(value[k])]
+        if bad:
+            raise ConfigError(f"{where}.{bad[0]}: must be a finite number, got {value[bad[0]]!r}")
         try:
             return coefficient_grid(
                 float(value["start"]), float(value["stop"]), float(value["step"])
@@ -116,6 +124,9 @@ def grid(value: Any, where: str) -> list[float]:
     if numbers and all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
         if len(set(value)) != len(value):
             raise ConfigError(f"{where}: coefficients repeat a value")
+        bad = [v for v in value if not _finite_number(v)]
+        if bad:
+            raise ConfigError(f"{where}: coefficient {bad[0]!r} is not finite")
         return [float(v) for v in value]
     raise ConfigError(f"{where}: expected a {{start, stop, step}} table or a list of numbers")
 
@@ -291,6 +302,7 @@ class VectorConfig:
     holdout_fraction: float = 0.25
     seed: int = 0
     kappa: float | None = None  # scale v_l to kappa x mean residual norm of layer l
+    force_model_mismatch: bool = False  # apply a vector whose manifest names another model
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from steerbound.empirical.model.loading import load_model
 from steerbound.empirical.sweeps.logits import SweepPrompt
 from steerbound.empirical.vectors.vector import SteeringVector
 from steerbound.pipeline.config import DatasetConfig, ExperimentConfig
+from steerbound.pipeline.models import resolve_model_source
 
 
 def load_experiment_model(
@@ -34,7 +35,7 @@ def load_experiment_model(
     """Load the config's model (or the model at ``path``, overriding ``[model].path``)."""
     m = config.model
     return load_model(
-        path or m.path,
+        resolve_model_source(path or m.path),
         dtype=m.dtype,
         device=m.device,
         device_map=m.device_map,

@@ -112,7 +112,11 @@ def sweep(run: Run) -> dict[str, Path]:
     config = run.config
     if not config.datasets:
         raise ValueError(f"{config.source or 'config'}: no [[datasets]] to sweep")
-    run.vector.check_compatible(run.model, block_template=config.model.block_template)
+    run.vector.check_compatible(
+        run.model,
+        block_template=config.model.block_template,
+        force=config.vector.force_model_mismatch,
+    )
     written: dict[str, Path] = {}
     for dataset in config.datasets:
         store_config = {
@@ -142,7 +146,11 @@ def generate(run: Run) -> dict[str, GenerationOutputs]:
     the ``[humaneval]`` pass rate; returns ``{name: GenerationOutputs}`` (empty when neither is
     configured)."""
     config = run.config
-    run.vector.check_compatible(run.model, block_template=config.model.block_template)
+    run.vector.check_compatible(
+        run.model,
+        block_template=config.model.block_template,
+        force=config.vector.force_model_mismatch,
+    )
     written: dict[str, GenerationOutputs] = {}
     for dataset in config.datasets:
         if dataset.generation is not None:

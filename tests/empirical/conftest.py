@@ -143,7 +143,7 @@ def llama(tiny_models: dict[str, tuple[Any, Any]]) -> tuple[Any, Any]:
 def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.0) -> Any:
     """A SteeringVector of random directions of L2 norm ``norm`` for ``model``."""
     from steerbound.empirical.model.blocks import decoder_blocks
-    from steerbound.empirical.model.loading import hidden_size
+    from steerbound.empirical.model.loading import hidden_size, model_identity
     from steerbound.empirical.vectors.vector import SteeringVector, VectorManifest
 
     width = hidden_size(model)
@@ -153,7 +153,7 @@ def random_vector(model: Any, layers: list[int], seed: int = 0, norm: float = 1.
         d = torch.randn(width, generator=generator)
         directions[layer] = d / d.norm() * norm
     manifest = VectorManifest(
-        model_id="test",
+        model_id=model_identity(model)[0],
         hidden_size=width,
         n_layers=len(decoder_blocks(model)),
         layers=sorted(layers),

@@ -1,98 +1,55 @@
-"""HumanEval functional correctness: run ``prompt + completion + test + check(entry_point)``.
+"""HumanEval functional correctness: run ``prompt + completion`` against ``test`` and
+``check(entry_point)``.
 
-Each program runs in a **fresh** interpreter (``python -I -B``: isolated mode ignores
-``PYTHON*`` variables, the user site and the current directory) in a new temporary working
-directory that is deleted afterwards, with a wall-clock timeout (the whole process group is
-killed), POSIX resource limits where available (CPU seconds, address space, file size, no core
-files) and a prelude that disables networking (``socket``) and process-spawning / destructive
-``os``/``shutil``/``subprocess`` functions before any problem code runs.
-
-This is isolation against accidents (infinite loops, memory blow-ups, stray file writes), in the
-spirit of human-eval's ``reliability_guard``, not a security boundary: run untrusted model code
-inside a container or VM as well.
+The model-written code runs under
+:func:`steerbound.empirical.measure.sandbox.run_sandboxed`: a fresh interpreter
+(``python -I -B``) in new PID, network and mount namespaces (every descendant killed at the
+timeout, no network, writes only in a fresh temporary directory), as a fresh unprivileged uid
+that may not fork, with CPU, memory and file-size limits. ``check`` runs in a separate judge
+process that calls the candidate's function over a pipe and passes only plain data back, so the
+verdict cannot be forged by the candidate. Layers the platform refuses are listed in
+:attr:`ExecutionResult.unavailable_layers` (and warned about once).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
-import sys
-import tempfile
+import warnings
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from steerbound.empirical.data.loaders import HumanEvalProblem
+from steerbound.empirical.measure.sandbox import run_sandboxed
 from steerbound.stats import wilson_interval
-
-GUARD_PRELUDE = """\
-import os as _os, shutil as _sh, socket as _so, subprocess as _sp
-try:
-    import resource as _rs
-    _limits = ((_rs.RLIMIT_CPU, {cpu_s}), (_rs.RLIMIT_CORE, 0),
-               (_rs.RLIMIT_FSIZE, 10 * 2**20), (_rs.RLIMIT_AS, {memory_bytes}))
-except ImportError:  # not POSIX
-    _limits = ()
-for _lim, _val in _limits:
-    try:
-        if _val is not None:
-            _rs.setrlimit(_lim, (_val, _val))
-    except (ValueError, OSError):  # a limit the OS refuses (e.g. above the hard limit)
-        pass
-def _blocked(*_a, **_k):
-    raise OSError("disabled in the steerbound HumanEval sandbox")
-def _no_network(*_a, **_k):
-    raise OSError("network disabled in the steerbound HumanEval sandbox")
-class _NoSocket:
-    def __init__(self, *_a, **_k):
-        _no_network()
-_so.socket = _NoSocket
-for _n in ("create_connection", "create_server", "getaddrinfo", "socketpair", "fromfd"):
-    setattr(_so, _n, _no_network)
-for _n in ("system", "popen", "fork", "forkpty", "kill", "killpg", "execv", "execve", "execvp",
-           "spawnv", "spawnve", "posix_spawn", "posix_spawnp", "remove", "unlink", "rmdir",
-           "removedirs", "rename", "renames", "replace", "truncate", "chmod", "chown", "putenv"):
-    if hasattr(_os, _n):
-        setattr(_os, _n, _blocked)
-_sh.rmtree = _sh.move = _sh.chown = _blocked
-_sp.Popen = _sp.run = _sp.call = _sp.check_call = _sp.check_output = _blocked
-del _os, _sh, _so, _sp, _n
-"""
 
 
 @dataclass(frozen=True)
 class ExecutionResult:
     """Outcome of one completion: ``status`` in {passed, failed, timeout}; ``detail`` is the
-    tail of stderr (failed) or a note (timeout)."""
+    tail of stderr (failed) or a note (timeout); ``unavailable_layers`` the isolation layers the
+    platform refused (:attr:`~steerbound.empirical.measure.sandbox.SandboxResult.unavailable`)."""
 
     task_id: str
     passed: bool
     status: str
     detail: str = ""
+    unavailable_layers: tuple[str, ...] = ()
 
 
-def build_program(
-    problem: HumanEvalProblem,
-    completion: str,
-    *,
-    cpu_s: int = 11,
-    memory_bytes: int | None = 2 * 2**30,
-    nonce: str = "",
-) -> str:
-    """The program that is run: guard prelude (limits: ``cpu_s`` CPU seconds, ``memory_bytes``
-    address space, 10 MiB files), prompt, completion, test, ``check(entry_point)``, then it
-    prints ``nonce`` (so an early ``exit(0)`` in a completion does not count as a pass)."""
-    prelude = GUARD_PRELUDE.format(cpu_s=int(cpu_s), memory_bytes=memory_bytes)
-    return (
-        f"{prelude}\n{problem.prompt}{completion}\n\n{problem.test}\n\n"
-        f"check({problem.entry_point})\nprint({nonce!r})\n"
+def build_programs(problem: HumanEvalProblem, completion: str) -> tuple[str, str]:
+    """The candidate's program (``prompt + completion``; the sandbox appends the server that
+    answers the judge) and the judge's (the prompt's helpers, ``test``, then
+    ``check(<proxy of entry_point>)`` and the verdict)."""
+    candidate = f"{problem.prompt}{completion}\n"
+    judge = (
+        f"{problem.prompt}\n\n{problem.test}\n\n"
+        f"{problem.entry_point} = candidate_function({problem.entry_point!r})\n"
+        f"check({problem.entry_point})\nreport('passed')\n"
     )
+    return candidate, judge
 
 
 def run_completion(
@@ -102,41 +59,42 @@ def run_completion(
     timeout_s: float = 10.0,
     memory_bytes: int | None = 2 * 2**30,
 ) -> ExecutionResult:
-    """Run one completion in the sandbox; pass iff ``check`` returns and the program exits 0."""
+    """Run one completion in the sandbox; pass iff the judge's ``check`` returns."""
     if timeout_s <= 0:
         raise ValueError(f"timeout_s must be positive, got {timeout_s}")
-    cpu_s = int(timeout_s) + 1
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
-    with tempfile.TemporaryDirectory(prefix="steerbound-humaneval-") as tmp:
-        script = Path(tmp) / "program.py"
-        nonce = secrets.token_hex(16)
-        program = build_program(
-            problem, completion, cpu_s=cpu_s, memory_bytes=memory_bytes, nonce=nonce
+    candidate, judge = build_programs(problem, completion)
+    res = run_sandboxed(
+        candidate, judge=judge, timeout_s=timeout_s, memory_bytes=memory_bytes, max_processes=1
+    )
+    warn_unavailable_layers(res.unavailable)
+    if res.timed_out:
+        return ExecutionResult(
+            problem.task_id, False, "timeout", f"exceeded {timeout_s} s", res.unavailable
         )
-        script.write_text(program, encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-I", "-B", str(script)],
-            cwd=tmp,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
+    if res.verdict == "passed" and res.judge_returncode == 0:
+        return ExecutionResult(problem.task_id, True, "passed", "", res.unavailable)
+    tail = [*res.judge_output.strip().splitlines()[-3:], *res.stderr.strip().splitlines()[-3:]]
+    detail = "\n".join(tail) or f"exit status {res.returncode} before check() completed"
+    return ExecutionResult(problem.task_id, False, "failed", detail, res.unavailable)
+
+
+_WARNED: set[str] = set()
+
+
+def warn_unavailable_layers(unavailable: Sequence[str]) -> None:
+    """Warn once per process about each sandbox layer the platform refused."""
+    new = [u for u in unavailable if u not in _WARNED]
+    if new:
+        _WARNED.update(new)
+        warnings.warn(
+            "HumanEval sandbox layers unavailable on this platform: " + "; ".join(new),
+            SandboxWarning,
+            stacklevel=3,
         )
-        try:
-            out, err = proc.communicate(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            if os.name == "posix":
-                os.killpg(proc.pid, signal.SIGKILL)
-            else:
-                proc.kill()
-            proc.communicate()
-            return ExecutionResult(problem.task_id, False, "timeout", f"exceeded {timeout_s} s")
-    if proc.returncode == 0 and nonce in out.decode("utf-8", "replace").split():
-        return ExecutionResult(problem.task_id, True, "passed")
-    tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-    detail = "\n".join(tail) or f"exit status {proc.returncode} before check() completed"
-    return ExecutionResult(problem.task_id, False, "failed", detail)
+
+
+class SandboxWarning(UserWarning):
+    """An isolation layer of the HumanEval sandbox is unavailable on this platform."""
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

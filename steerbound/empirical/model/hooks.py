@@ -23,6 +23,7 @@ outputs through it).
 
 from __future__ import annotations
 
+import math
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -54,6 +55,18 @@ def _directions(
     return {l: directions[l] for l in layers}
 
 
+def check_finite_coefficients(values: Iterable[Any], what: str = "coefficient") -> None:
+    """Raise ``ValueError`` naming the first NaN or infinite coefficient (and its position)."""
+    for i, value in enumerate(values):
+        if isinstance(value, torch.Tensor):
+            finite = torch.isfinite(value.detach())
+            if not bool(finite.all()):
+                bad = value.detach().flatten()[~finite.flatten()][0].item()
+                raise ValueError(f"{what} {bad} (in the tensor at position {i}) is not finite")
+        elif isinstance(value, int | float) and not math.isfinite(float(value)):
+            raise ValueError(f"{what} {value!r} (position {i}) is not finite")
+
+
 def _coefficient_tensor(coefficient: Coefficient) -> torch.Tensor:
     if isinstance(coefficient, torch.Tensor):
         if coefficient.ndim > 1:
@@ -61,9 +74,11 @@ def _coefficient_tensor(coefficient: Coefficient) -> torch.Tensor:
                 f"coefficient tensor must be 0-D or 1-D (one per batch row), "
                 f"got shape {tuple(coefficient.shape)}"
             )
+        check_finite_coefficients([coefficient])
         return coefficient.detach().to(torch.float32)
     if isinstance(coefficient, bool) or not isinstance(coefficient, int | float):
         raise ValueError(f"coefficient must be a float or a 1-D tensor, got {coefficient!r}")
+    check_finite_coefficients([coefficient])
     return torch.tensor(float(coefficient), dtype=torch.float32)
 
 

@@ -36,6 +36,7 @@ from steerbound.empirical.model.forward import (
     encode_prompts,
     steered_forward,
 )
+from steerbound.empirical.model.hooks import check_finite_coefficients
 from steerbound.empirical.sweeps.store import SweepStore
 from steerbound.empirical.vectors.vector import SteeringVector
 
@@ -177,8 +178,9 @@ def as_sweep_prompts(prompts: Sequence[SweepPrompt | str]) -> list[SweepPrompt]:
 
 
 def distinct_coefficients(coefficients: Sequence[float]) -> list[float]:
-    """The grid as floats; a ``ValueError`` if it is empty or repeats a value."""
+    """The grid as floats; a ``ValueError`` if it is empty, repeats a value or is not finite."""
     grid = [float(c) for c in coefficients]
+    check_finite_coefficients(grid)
     if not grid or len(set(grid)) != len(grid):
         raise ValueError("coefficients must be non-empty and distinct")
     return grid

@@ -10,8 +10,13 @@ File layout (one JSON object per line)::
 
 Rows are written a batch at a time, followed by a ``commit`` line, then flushed and fsynced. On
 opening, anything after the last commit (rows of a batch interrupted mid-write, a torn last
-line) is cut off, so a resumed sweep recomputes exactly the uncommitted units and never
-duplicates a row. A row's key is ``(prompt_id, coefficient, measurement, item)``.
+line) and every batch holding a corrupt or duplicate line is moved, with its line numbers, to
+``<stem>.quarantine.jsonl`` (:mod:`steerbound.empirical.sweeps.store_recovery`; nothing is
+deleted, and committed batches after a corrupt line are kept), so a resumed sweep recomputes
+exactly the missing units and never duplicates a row. A row's key is ``(prompt_id,
+coefficient, measurement, item)``; a row or unit already committed is refused at write time.
+Opening a store takes the exclusive lock of its folder
+(:mod:`steerbound.empirical.sweeps.folder_lock`): a second run into the same folder stops with a message naming the folder and the holder's pid, or waits if asked.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ import json
 import math
 import os
 import warnings
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from steerbound import __version__
+from steerbound.empirical.sweeps.folder_lock import lock_folder
+from steerbound.empirical.sweeps.store_recovery import quarantine, rewrite_store, scan_store_lines
 
 FORMAT = 1
 KEY_FIELDS = ("prompt_id", "coefficient", "measurement", "item")
@@ -60,8 +68,12 @@ def _clean(value: Any) -> Any:
 class SweepStore:
     """Resumable result store of one sweep configuration (see the module docstring)."""
 
-    def __init__(self, path: str | Path, config: Mapping[str, Any]) -> None:
+    def __init__(
+        self, path: str | Path, config: Mapping[str, Any], *, wait: bool | float | None = None
+    ) -> None:
         self.path = Path(path)
+        self._lock = lock_folder(self.path.parent, wait=wait)
+        self._release = weakref.finalize(self, self._lock.release)
         self.config = json.loads(json.dumps(dict(config), default=str))
         self.config_hash = config_hash(self.config)
         self.completed: set[Unit] = set()
@@ -83,11 +95,16 @@ class SweepStore:
 
     @classmethod
     def in_dir(
-        cls, out_dir: str | Path, config: Mapping[str, Any], name: str = "sweep"
+        cls,
+        out_dir: str | Path,
+        config: Mapping[str, Any],
+        name: str = "sweep",
+        *,
+        wait: bool | float | None = None,
     ) -> SweepStore:
         """The store ``out_dir/{name}-{config_hash}.jsonl`` (created if absent)."""
         canonical = json.loads(json.dumps(dict(config), default=str))
-        return cls(Path(out_dir) / f"{name}-{config_hash(canonical)}.jsonl", config)
+        return cls(Path(out_dir) / f"{name}-{config_hash(canonical)}.jsonl", config, wait=wait)
 
     def _load(self) -> None:
         data = self.path.read_bytes()
@@ -103,35 +120,27 @@ class SweepStore:
                 f"{self.path}: written for config hash {header.get('config_hash')}, "
                 f"not {self.config_hash}; use another file or output directory"
             )
-        pending: list[dict[str, Any]] = []
-        offset = good_end = len(lines[0]) + 1
-        for number, raw in enumerate(lines[1:], start=2):
-            end = offset + len(raw) + 1
-            if raw.strip():
-                try:
-                    record = json.loads(raw)
-                except json.JSONDecodeError:
-                    break  # torn line: everything from here on is uncommitted
-                if record.get("type") == "row":
-                    pending.append(record)
-                elif record.get("type") == "commit":
-                    self._accept(pending, number)
-                    self.completed.update((str(p), float(c)) for p, c in record["units"])
-                    pending, good_end = [], min(end, len(data))
-                else:
-                    raise ValueError(f"{self.path}: line {number}: unknown record type")
-            offset = end
-        if good_end < len(data):
-            dropped = len(data) - good_end
+        scan = scan_store_lines(lines[1:])
+        self._accept(scan.rows)
+        self.completed.update(scan.completed)
+        if scan.quarantined:
+            side = quarantine(self.path, scan.quarantined)
+            rewrite_store(self.path, [lines[0], *scan.keep])
+            numbers = ", ".join(str(q.line) for q in scan.quarantined[:10])
+            more = "" if len(scan.quarantined) <= 10 else ", ..."
             warnings.warn(
-                f"{self.path}: dropping {dropped} bytes of uncommitted rows after the last commit",
+                f"{self.path}: moved {len(scan.quarantined)} line(s) (line {numbers}{more}) to "
+                f"{side}: {scan.quarantined[0].reason}; kept {len(scan.rows)} committed row(s); "
+                "their units will be recomputed",
                 stacklevel=3,
             )
-            with self.path.open("r+b") as handle:
-                handle.truncate(good_end)
         elif not data.endswith(b"\n"):
             with self.path.open("ab") as handle:
                 handle.write(b"\n")
+
+    def close(self) -> None:
+        """Release this store's reference to its folder lock (also done when it is collected)."""
+        self._release()
 
     def _accept(self, rows: Iterable[dict[str, Any]], line: int | None = None) -> None:
         for row in rows:
@@ -156,6 +165,9 @@ class SweepStore:
             clean["coefficient"] = float(clean["coefficient"])
             clean.setdefault("item", "")
             prepared.append(clean)
+        done = [u for u in units if (str(u[0]), float(u[1])) in self.completed]
+        if done:
+            raise ValueError(f"{self.path}: unit {done[0]} is already committed; not written twice")
         self._accept(prepared)
         lines = [json.dumps(r, sort_keys=True) for r in prepared]
         unit_list = [[str(p), float(c)] for p, c in units]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,7 +22,7 @@ import torch
 from steerbound import __version__
 from steerbound._codec import decode
 from steerbound.empirical.model.blocks import decoder_blocks
-from steerbound.empirical.model.loading import hidden_size
+from steerbound.empirical.model.loading import hidden_size, model_identity
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel
@@ -90,6 +92,8 @@ class SteeringVector:
                     f"direction of layer {layer} has shape {tuple(direction.shape)}, "
                     f"expected ({self.manifest.hidden_size},)"
                 )
+        for layer, direction in self.directions.items():
+            check_finite_direction(layer, direction)
         if sorted(self.directions) != sorted(self.manifest.layers):
             raise ValueError(
                 f"directions cover layers {sorted(self.directions)} but the manifest says "
@@ -185,6 +189,7 @@ class SteeringVector:
             if not key.startswith("layer.") or not key[6:].isdigit():
                 raise ValueError(f"{tensors_path}: unexpected tensor {key!r}")
             directions[int(key[6:])] = tensor
+            check_finite_direction(int(key[6:]), tensor, source=str(tensors_path))
         try:
             vector = cls(directions, manifest)
         except ValueError as error:
@@ -194,9 +199,16 @@ class SteeringVector:
         return vector
 
     def check_compatible(
-        self, model: PreTrainedModel, *, block_template: str | None = None, source: str = "vector"
+        self,
+        model: PreTrainedModel,
+        *,
+        block_template: str | None = None,
+        source: str = "vector",
+        force: bool = False,
     ) -> None:
-        """Raise ``ValueError`` if ``model``'s hidden size or block count does not fit."""
+        """Raise ``ValueError`` if ``model``'s hidden size or block count does not fit, or if the
+        manifest names another model (id or depth, :func:`model_mismatches`) unless ``force``
+        (then a warning)."""
 
         width = hidden_size(model)
         if width != self.manifest.hidden_size:
@@ -210,3 +222,64 @@ class SteeringVector:
             raise ValueError(
                 f"{source}: layer(s) {bad} do not exist in a model with {n_blocks} blocks"
             )
+        check_model_match(self, model, block_template=block_template, source=source, force=force)
+
+
+def check_finite_direction(layer: int, direction: torch.Tensor, source: str = "") -> None:
+    """Raise ``ValueError`` naming ``source`` (the vector file) and the layer if ``direction``
+    holds a NaN or an infinity."""
+    finite = torch.isfinite(direction.detach())
+    if not bool(finite.all()):
+        bad = int((~finite).sum())
+        where = f"{source}: " if source else ""
+        raise ValueError(
+            f"{where}direction of layer {layer} has {bad} non-finite value(s) (NaN or inf)"
+        )
+
+
+def _same_model_id(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.realpath(a) == os.path.realpath(b)
+    return a.rstrip("/") == b.rstrip("/")
+
+
+def model_mismatches(
+    vector: SteeringVector, model: PreTrainedModel, *, block_template: str | None = None
+) -> list[str]:
+    """How ``vector``'s manifest differs from ``model``: model id, depth (blocks), width."""
+    m = vector.manifest
+    found = []
+    model_id = model_identity(model)[0]
+    if not _same_model_id(m.model_id, model_id):
+        found.append(f"model_id {m.model_id!r} vs the model's {model_id!r}")
+    n_blocks = len(decoder_blocks(model, block_template))
+    if m.n_layers != n_blocks:
+        found.append(f"n_layers {m.n_layers} vs the model's {n_blocks} blocks")
+    width = hidden_size(model)
+    if m.hidden_size != width:
+        found.append(f"hidden_size {m.hidden_size} vs the model's {width}")
+    return found
+
+
+def check_model_match(
+    vector: SteeringVector,
+    model: PreTrainedModel,
+    *,
+    block_template: str | None = None,
+    source: str = "vector",
+    force: bool = False,
+) -> None:
+    """Raise ``ValueError`` naming ``source`` if ``vector`` was made for another model (id, depth
+    or width, :func:`model_mismatches`); with ``force`` only warn (a width mismatch is still an
+    error, raised by :meth:`SteeringVector.check_compatible` before this check)."""
+    found = model_mismatches(vector, model, block_template=block_template)
+    if not found:
+        return
+    text = f"{source}: the vector's manifest does not match the model: " + "; ".join(found)
+    if not force:
+        raise ValueError(
+            text + " (pass force=True, or set [vector].force_model_mismatch = true, to apply it)"
+        )
+    warnings.warn(text + " (forced)", stacklevel=3)

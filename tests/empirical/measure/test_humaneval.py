@@ -9,7 +9,7 @@ import pytest
 
 from steerbound.empirical.data.loaders import load_humaneval
 from steerbound.empirical.measure.humaneval import (
-    build_program,
+    build_programs,
     evaluate_humaneval,
     pass_at_k,
     pass_rate_interval,
@@ -37,15 +37,15 @@ def test_canonical_passes_and_wrong_fails(problems) -> None:  # type: ignore[no-
 @pytest.mark.parametrize(
     ("completion", "needle"),
     [
-        ("    import socket\n    socket.create_connection(('127.0.0.1', 9))\n", "network"),
-        ("    import socket\n    socket.socket()\n", "network"),
-        ("    import os\n    os.system('true')\n    return a + b\n", "sandbox"),
-        ("    exit(0)\n", "before check"),  # an early clean exit is not a pass
+        ("    import socket\n    socket.create_connection(('127.0.0.1', 9))\n", "unreachable"),
+        ("    import os\n    assert os.system('true') == 0\n    return a + b\n", "Assertion"),
+        ("    exit(0)\n", "SystemExit"),  # an early exit inside the candidate is not a pass
+        ("    return a +\n", "SyntaxError"),  # the candidate's own error is in the detail
     ],
 )
 def test_guarded_operations_fail(problems, completion: str, needle: str) -> None:  # type: ignore[no-untyped-def]
     res = run_completion(problems[0], completion, timeout_s=20)
-    assert res.status == "failed" and needle in res.detail
+    assert res.status == "failed" and needle in res.detail, res
 
 
 def test_timeout(problems) -> None:  # type: ignore[no-untyped-def]
@@ -56,19 +56,22 @@ def test_timeout(problems) -> None:  # type: ignore[no-untyped-def]
 def test_runs_in_a_temporary_cwd(problems, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     marker = tmp_path / "marker.txt"
     completion = (
-        f"    open({str(marker)!r}, 'w').write('x')\n"
+        f"    try:\n        open({str(marker)!r}, 'w').write('x')\n"
+        "    except OSError:\n        pass\n"
         "    import os\n"
+        "    open('scratch.txt', 'w').write('x')\n"
         "    return len(os.listdir('.')) + a + b - 1\n"
     )
-    # the cwd holds only program.py, so len(os.listdir('.')) == 1 and the answer is a + b
+    # the cwd starts empty and is writable, so len(os.listdir('.')) == 1 and the answer is a + b
     assert run_completion(problems[0], completion).status == "passed"
-    assert marker.exists()  # the sandbox is no file-system jail: documented
+    assert not marker.exists()  # writes outside the temporary directory are refused
 
 
 def test_program_layout(problems) -> None:  # type: ignore[no-untyped-def]
-    program = build_program(problems[1], problems[1].canonical_solution, nonce="abc")
-    assert program.rstrip().endswith("check(total)\nprint('abc')")
-    assert program.index("_NoSocket") < program.index("def total")
+    candidate, judge = build_programs(problems[1], problems[1].canonical_solution)
+    assert candidate.startswith(problems[1].prompt) and "check" not in candidate
+    assert judge.rstrip().endswith("check(total)\nreport('passed')")
+    assert judge.index("def check") < judge.index("candidate_function('total')")
 
 
 def test_pass_at_k() -> None:

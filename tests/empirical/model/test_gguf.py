@@ -111,16 +111,17 @@ def test_builtin_smollm2_absent_names_the_install_command(
 
 
 def test_builtin_registry_and_organism_names(tmp_path: Path, cache: Path) -> None:
-    assert set(builtin_models.BUILTIN_MODELS) == {
-        "smollm2-135m-instruct",
-        "organism-base",
-        "organism-aligned",
-    }
+    from steerbound.pipeline.models import MODELS, resolve_model_source
+
+    assert set(builtin_models.BUILTIN_MODELS) == {"smollm2-135m-instruct"}
+    assert set(MODELS) == {"smollm2-135m-instruct", "organism-base", "organism-aligned"}
     with pytest.raises(FileNotFoundError, match="steerbound demo"):
-        load_model("organism-base")  # an empty cache: not trained yet
+        resolve_model_source("organism-base")  # an empty cache: not trained yet
+    assert resolve_model_source("smollm2-135m-instruct") == "smollm2-135m-instruct"
+    assert resolve_model_source(str(tmp_path)) == str(tmp_path)
     with pytest.raises(KeyError, match="unknown built-in model"):
         builtin_models.builtin_model_path("gpt-5")
-    rows = {r.name: r for r in builtin_models.list_builtin_models()}
+    rows = {r.name: r for r in builtin_models.list_builtin_models(MODELS)}
     assert rows["organism-aligned"].state == "not trained"
 
 
@@ -129,7 +130,9 @@ def test_models_cli_lists_names(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert main(["models", "--json"]) == 0
     records = json.loads(capsys.readouterr().out)
-    assert [r["name"] for r in records] == list(builtin_models.BUILTIN_MODELS)
+    from steerbound.pipeline.models import MODELS
+
+    assert [r["name"] for r in records] == list(MODELS)
     assert all({"available", "state", "path", "provider", "how_to_get"} <= set(r) for r in records)
     assert main(["models"]) == 0
     assert "smollm2-135m-instruct" in capsys.readouterr().out

@@ -38,7 +38,9 @@ def test_duplicates_and_wrong_config(tmp_path: Path) -> None:
     store = SweepStore(tmp_path / "s.jsonl", {"a": 1})
     store.commit([("p", 1.0)], _rows("p", 1.0))
     with pytest.raises(ValueError, match="duplicate row key"):
-        store.commit([("p", 1.0)], _rows("p", 1.0))
+        store.commit([("p2", 1.0)], _rows("p", 1.0))
+    with pytest.raises(ValueError, match=r"unit \('p', 1.0\) is already committed"):
+        store.commit([("p", 1.0)], [])
     with pytest.raises(ValueError, match="config hash"):
         SweepStore(tmp_path / "s.jsonl", {"a": 2})
     with pytest.raises(ValueError, match="lacks field"):
@@ -52,9 +54,11 @@ def test_torn_write_is_dropped_on_reopen(tmp_path: Path) -> None:
     committed = path.read_bytes()
     row = json.dumps({"type": "row", **_rows("p", 1.0)[0]})
     path.write_bytes(committed + row.encode() + b"\n" + b'{"type": "ro')
-    with pytest.warns(UserWarning, match="dropping"):
+    with pytest.warns(UserWarning, match=r"moved 2 line\(s\) \(line 4, 5\)"):
         reopened = SweepStore(path, {"a": 1})
     assert path.read_bytes() == committed
+    side = [json.loads(x) for x in (tmp_path / "s.quarantine.jsonl").read_text().splitlines()]
+    assert [(q["line"], q["text"]) for q in side] == [(4, row), (5, '{"type": "ro')]
     assert reopened.completed == {("p", 0.0)} and len(reopened.rows()) == 1
     reopened.commit([("p", 1.0)], _rows("p", 1.0))
     assert len(SweepStore(path, {"a": 1}).rows()) == 2
