@@ -16,7 +16,8 @@ deleted, and committed batches after a corrupt line are kept), so a resumed swee
 exactly the missing units and never duplicates a row. A row's key is ``(prompt_id,
 coefficient, measurement, item)``; a row or unit already committed is refused at write time.
 Opening a store takes the exclusive lock of its folder
-(:mod:`steerbound.empirical.sweeps.folder_lock`): a second run into the same folder stops with a message naming the folder and the holder's pid, or waits if asked.
+(:mod:`steerbound.empirical.sweeps.folder_lock`): a second run into the same folder stops with
+a message naming the folder and the holder's pid, or waits if asked.
 """
 
 from __future__ import annotations
