@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from steerbound.theory import counterexamples as CX
+from steerbound.theory import crosscheck as XC
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as F
 from steerbound.theory import lemmas
@@ -100,16 +101,15 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
         ("Expected helpfulness", "curvature"): lambda: [
             SC.expected_helpfulness(E.expected_helpfulness().expr)
         ],
-        ("Corollary 2", "verified"): SC.corollary2,
         ("Theorem 3", "verified"): lambda: P.theorem3_properties(E.theorem3().expr, t1),
         ("Theorem 4", "verified"): lambda: P.theorem4_properties(
             E.theorem4_published().expr
         ),  # the min form's first term, in closed form
         ("Theorem 5", "verified"): lambda: P.theorem5_properties(E.theorem5().expr),
         ("Theorem 6", "verified"): lambda: P.theorem6_properties(E.theorem6().expr, t1),
-        ("Corollary 3", "verified"): lambda: [SC.corollary3()],
+        ("Corollary 3", "verified"): lambda: [SC.corollary3(E.corollary3_step_expr())],
         ("Proposition 1", ""): SC.proposition1,
-        ("Assumption 3", ""): SC.assumption3,
+        ("Assumption 3", "both sides"): SC.assumption3,
     }
     fn = table.get(key)
     return list(fn()) if fn else []
@@ -140,9 +140,13 @@ def check_result(res: Result) -> list[CheckRecord]:
     if res.proof:
         out.append(proof_record(res))
     out.extend(_records(res, _property_outcomes(res)))
-    if res.bound is not None:
+    if res.bound is not None and res.bound.stable != res.bound.target:
+        # (a stable form identical to the statement has nothing to prove: no check)
         check, status, detail = SC.stable_form(res.bound)
         out.append(CheckRecord(res.name, res.form, check, status, detail))
+    if res.bound is not None and (res.name, res.form) == ("Corollary 3", "verified"):
+        assert res.statement is not None
+        out.append(CheckRecord(res.name, res.form, *XC.corollary3_outcome(res.statement)))
     cx = _COUNTEREXAMPLES.get((res.name, res.form))
     if cx is not None:
         out.append(counterexample_record(res, cx()))
@@ -160,6 +164,11 @@ def _check_all() -> tuple[CheckRecord, ...]:
     for fit in (F.behavior_tanh(), F.helpfulness_parabolic(), F.helpfulness_floor()):
         check, status, detail = SC.fit_form(fit)
         out.append(CheckRecord("Fit forms", fit.name, check, status, detail))
+    for check, status, detail in XC.primitive_outcomes():
+        out.append(CheckRecord("Numerics", "primitives", check, status, detail))
+    for case in XC.numeric_cases():
+        check, status, detail = XC.bound_outcome(case)
+        out.append(CheckRecord("Numerics", case.bound.key, check, status, detail))
     return tuple(out)
 
 

@@ -238,3 +238,10 @@ ALL_BOUNDS = (
     assumption3_both_sides,
     corollary3_probability,
 )
+
+
+def corollary3_step_expr() -> sp.Expr:
+    """The per-step factor of Corollary 3's verified statement (read from the statement)."""
+    from steerbound.theory.results.corollaries import corollary3_expression
+
+    return corollary3_expression().expr

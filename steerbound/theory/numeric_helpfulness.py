@@ -9,12 +9,14 @@ parabolic form uses ``alpha/2``); ``sigma`` the std of ``g_t``; ``beta = min(G+,
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 
 from steerbound.theory import validation as V
 from steerbound.theory.compiled import compiled
+from steerbound.theory.primitives import lambdify_stable
 
 
 def _helpfulness_common(r_e: Any, p0: Any, alpha: Any, lam: Any) -> tuple[Any, ...]:
@@ -143,6 +145,15 @@ def corollary2_heuristic_curve(
     return V.result(out, r, p, a, la, s, b, kk)
 
 
+@cache
+def _corollary3_step() -> Any:
+    """The per-step factor of Corollary 3's verified statement, lambdified (stable form)."""
+    from steerbound.theory.results.corollaries import corollary3_expression
+
+    bound = corollary3_expression()
+    return lambdify_stable(bound.args, bound.stable)
+
+
 def corollary3_bound(
     r_e: Any,
     p0_steps: Any,
@@ -168,6 +179,6 @@ def corollary3_bound(
     V.require((p > 0) | (a > 0), "p0_steps and alpha_steps must not both be 0")
     r = V.as_finite("r_e", r_e)[..., np.newaxis]
     la = V.nonnegative("lam", lam)[..., np.newaxis]
-    fn = compiled("theorem2_verified" if form == "verified" else "theorem2_published")
+    fn = _corollary3_step() if form == "verified" else compiled("theorem2_published")
     steps = V.result(fn(r, p, a, la, s, b), r, p, a, la, s, b)
     return V.result(np.prod(steps, axis=-1), np.empty(np.shape(steps)[:-1]))

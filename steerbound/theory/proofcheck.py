@@ -96,10 +96,15 @@ def check_step(
     by = step.by
     rel = step.relation
     if by.kind == "algebra":
+        if rel.has(sp.Derivative, sp.Subs):
+            rel = rel.func(rel.lhs.doit(), rel.rhs.doit(), evaluate=False)
         kind, e = norm(rel)
-        e = e.subs(by.given) if by.given else e
+        # xreplace too: a given on an indexed term x[i] applies inside sums over i
+        e = e.subs(by.given).xreplace(by.given) if by.given else e
         if kind == "eq":
             ok = argumentwise(rel.lhs.subs(by.given), rel.rhs.subs(by.given)) or is_zero_expr(e)
+            if not ok and e.has(sp.Sum, sp.Product):
+                ok = is_zero_expr(sp.simplify(e.doit()))
             detail = "simplify(lhs - rhs) == 0" if ok else f"lhs - rhs = {e} != 0"
             if not ok:
                 detail += _at_point(sp.Eq(e, 0))
@@ -124,6 +129,9 @@ def check_step(
             return StepOutcome(step.name, "failed", f"unknown definition {by.name!r}")
         inst = defn.statement.subs(by.mapping or {})
         ok = implies(inst, rel)
+        status = _proof_status(defn.label) if defn.proof else "undecided"
+        if ok and status != "passed":
+            return StepOutcome(step.name, status, f"{by.name} is not proved ({status})")
         return StepOutcome(
             step.name,
             "passed" if ok else "failed",
@@ -189,6 +197,179 @@ def check_chain(result: Result) -> StepOutcome:
     return StepOutcome("chain", "passed", f"{len(chain)} chain steps compose to the statement")
 
 
+def _hypothesis_facts(result: Result) -> list[sp.Basic]:
+    """The hypotheses' relations in the statement's symbols, plus ``a >= m`` for every
+    argument ``a`` of a definition ``m = Min(...)`` (``a <= m`` for ``Max``)."""
+    out: list[sp.Basic] = [h.relation for h in result.hypotheses if isinstance(h.relation, sp.Rel)]
+    for rel in list(out):
+        if isinstance(rel, sp.Equality) and isinstance(rel.rhs, (sp.Min, sp.Max)):
+            for arg in rel.rhs.args:
+                out.append(
+                    sp.Ge(arg, rel.lhs) if isinstance(rel.rhs, sp.Min) else sp.Le(arg, rel.lhs)
+                )
+    return out
+
+
+def _follows_from(target: sp.Basic, facts: list[sp.Basic]) -> bool:
+    """``target`` is a fact up to canonical forms or a positive (sympy-decided) factor."""
+    if any(implies(f, target) for f in facts):
+        return True
+    kt, et = norm(target)
+    for f in facts:
+        if not isinstance(f, sp.Rel):
+            continue
+        kf, ef = norm(f)
+        if ef == 0 or (kt == "gt" and kf != "gt") or (kf == "eq") != (kt == "eq"):
+            continue
+        ratio = sp.cancel(sp.together(et / ef))
+        if (ratio.is_positive or (kt == "eq" and ratio.is_nonzero)) and not ratio.has(sp.zoo):
+            return True
+    return False
+
+
+def _sign_from(value: sp.Expr, attr: str, facts: list[sp.Basic]) -> bool:
+    got = getattr(sp.simplify(value), f"is_{attr}")
+    if got:
+        return True
+    target = sp.Gt(value, 0) if attr == "positive" else sp.Ge(value, 0)
+    return _follows_from(target, facts)
+
+
+def check_parametrisation(result: Result) -> StepOutcome | None:
+    """Every substitution the proof works under (``proof_symbols`` and the ``given`` of
+    algebra steps) is implied by the hypotheses: fresh symbols are solved for (or taken from
+    the declared witnesses), each fresh symbol's sign assumption must follow from a
+    hypothesis at its witness value, and each substitution must then hold identically,
+    modulo the hypotheses' equations."""
+    subs: dict[sp.Basic, sp.Expr] = dict(result.proof_symbols)
+    declared: dict[sp.Basic, sp.Expr] = dict(result.witnesses)
+    for step in result.proof:
+        if step.by.kind == "algebra":
+            for key, value in step.by.given.items():
+                if key in subs and not is_zero_expr(subs[key] - value):
+                    subs[(key, step.name)] = value  # type: ignore[index]
+                else:
+                    subs[key] = value
+            declared.update(step.by.witness)
+    if not subs:
+        return None
+    pairs = [(k[0] if isinstance(k, tuple) else k, v) for k, v in subs.items()]
+    facts = _hypothesis_facts(result)
+    own: set[sp.Basic] = set()
+    for h in result.hypotheses:
+        if isinstance(h.relation, sp.Basic):
+            own |= h.relation.free_symbols
+    if isinstance(result.statement, sp.Basic):
+        own |= result.statement.free_symbols
+    own |= {k for k, _ in pairs}
+    fresh = sorted({s for _, v in pairs for s in v.free_symbols} - own, key=str)
+    witness = {k: v for k, v in declared.items() if k in fresh}
+    todo = [f for f in fresh if f not in witness]
+    progress = True
+    while todo and progress:  # solve equations with one unknown fresh symbol, repeatedly
+        progress = False
+        for k, v in pairs:
+            unknown = [f for f in todo if f in v.xreplace(witness).free_symbols]
+            if len(unknown) != 1:
+                continue
+            sol = sp.solve(sp.Eq(k, v.xreplace(witness), evaluate=False), unknown[0], dict=True)
+            if len(sol) == 1 and unknown[0] in sol[0]:
+                witness[unknown[0]] = sol[0][unknown[0]]
+                todo.remove(unknown[0])
+                progress = True
+    if todo:
+        eqs = [sp.Eq(k, v.xreplace(witness), evaluate=False) for k, v in pairs]
+        sol = sp.solve([e for e in eqs if e.free_symbols & set(todo)], todo, dict=True)
+        if len(sol) != 1 or set(sol[0]) != set(todo):
+            return StepOutcome(
+                "parametrisation", "undecided", f"cannot express {todo} in the hypotheses' terms"
+            )
+        witness.update(sol[0])
+    details = []
+    for f in fresh:
+        for attr in ("positive", "nonnegative"):
+            if getattr(f, f"is_{attr}") and not _sign_from(witness[f], attr, facts):
+                return StepOutcome(
+                    "parametrisation",
+                    "failed",
+                    f"{f} = {witness[f]} must be {attr}: no hypothesis gives it",
+                )
+        details.append(f"{f} = {witness[f]}")
+    equations = [
+        f for f in facts if isinstance(f, sp.Equality) and not f.has(sp.Sum, sp.Min, sp.Max)
+    ]
+    for key, value in pairs:
+        target = sp.Eq(key, value.xreplace(witness), evaluate=False)
+        if is_zero_expr(target.lhs - target.rhs) or _follows_from(target, facts):
+            continue
+        solvable = [s for s in target.free_symbols if any(e.has(s) for e in equations)]
+        reduced = None
+        if equations and solvable:
+            sol = sp.solve(equations, solvable, dict=True)
+            if len(sol) == 1:
+                reduced = sp.simplify((target.lhs - target.rhs).subs(sol[0]))
+        if reduced is None or reduced != 0:
+            return StepOutcome(
+                "parametrisation", "failed", f"{key} = {value} does not follow from the hypotheses"
+            )
+    return StepOutcome(
+        "parametrisation", "passed", "implied by the hypotheses; " + ", ".join(details)
+    )
+
+
+def check_citations(result: Result) -> StepOutcome | None:
+    """Each hypothesis that cites an earlier result is given by that result's statement and
+    that result's own proof passes (no result cites itself or a later one)."""
+    cited = [h for h in result.hypotheses if h.cites]
+    if not cited:
+        return None
+    from steerbound.theory.results import registry
+
+    order = [r.label for r in registry.all_results()]
+    for h in cited:
+        if h.cites not in order or result.label not in order:
+            return StepOutcome("citations", "failed", f"unknown result {h.cites!r}")
+        if order.index(h.cites) >= order.index(result.label):
+            return StepOutcome("citations", "failed", f"{h.cites} is not an earlier result")
+        source = registry.by_label(h.cites)
+        if source.statement is None or not source.proof:
+            return StepOutcome("citations", "failed", f"{h.cites} has no proof")
+        if h.relation is None or not implies(source.statement.xreplace(h.mapping), h.relation):
+            return StepOutcome(
+                "citations", "failed", f"{h.name}: {h.relation} is not {h.cites}'s statement"
+            )
+        interface = source.statement.free_symbols
+        facts = _hypothesis_facts(result)
+        for need in source.hypotheses:
+            rel = need.relation
+            if not isinstance(rel, sp.Rel) or not rel.free_symbols <= interface:
+                continue  # a definition of the cited result's own quantities
+            mapped = rel.xreplace(h.mapping)
+            if not _follows_from(mapped, facts):
+                return StepOutcome(
+                    "citations",
+                    "failed",
+                    f"{h.cites} needs its hypothesis {need.name} ({mapped}): not a hypothesis",
+                )
+        status = _proof_status(h.cites)
+        if status != "passed":
+            return StepOutcome("citations", status, f"{h.cites}: proof {status}")
+    return StepOutcome("citations", "passed", ", ".join(h.cites for h in cited))
+
+
+_STATUS: dict[str, str] = {}
+
+
+def _proof_status(label: str) -> str:
+    if label not in _STATUS:
+        from steerbound.theory.results import registry
+
+        outcomes = check_proof(registry.by_label(label))
+        bad = [o.status for o in outcomes if o.status != "passed"]
+        _STATUS[label] = "failed" if "failed" in bad else ("undecided" if bad else "passed")
+    return _STATUS[label]
+
+
 def check_proof(result: Result) -> list[StepOutcome]:
     facts: list[sp.Basic] = [
         h.relation.subs(result.proof_symbols)
@@ -208,4 +389,7 @@ def check_proof(result: Result) -> list[StepOutcome]:
             facts.append(step.relation)
     if result.proof:
         out.append(check_chain(result))
+        for extra in (check_parametrisation(result), check_citations(result)):
+            if extra is not None:
+                out.append(extra)
     return out

@@ -78,7 +78,11 @@ def theorem4_forms() -> tuple[Result, ...]:
             "M_M, M_N <= K",
             Ge(m_A - K, S.Delta),
         ),
+        Hypothesis("below K (M)", "M_M <= K", Le(M_M, K)),
+        Hypothesis("below K (N)", "M_N <= K", Le(M_N, K)),
         Hypothesis("masses", "p+ + p- + p0 = 1", Eq(S.p_plus + S.p_minus + S.p_zero, 1)),
+        Hypothesis("M non-empty", "p- > 0", Gt(S.p_minus, 0)),
+        Hypothesis("N non-empty", "p0 > 0", Gt(S.p_zero, 0)),
         Hypothesis(
             "Lemma 0",
             "B = (S_A - S_M)/(S_A + S_M + S_N)",
@@ -190,6 +194,7 @@ def theorem5() -> Result:
                 "margin", "v separates U = {B >= b} from L = {B < b}", Ge(m_U - M_L, S.Delta)
             ),
             Hypothesis("masses", "p_{>=b} + p_L = 1", Eq(S.p_ge + p_L, 1)),
+            Hypothesis("U non-empty", "p_{>=b} > 0", Gt(S.p_ge, 0)),
             Hypothesis(
                 "worst-case scores",
                 "B >= b on U and B >= -1 on L (Lemma 0)",

@@ -147,7 +147,7 @@ def theorem2_forms() -> tuple[Result, ...]:
         "high",
         jb,
     )
-    lemma2a = Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr))
+    lemma2a = Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr), cites="Theorem 2 (jensen)")
 
     # Lemma 2b (verified parabola, alpha/2), case r_e >= 0 (r_e <= 0 is the mirror with T-).
     vb = E.theorem2_verified()
@@ -160,7 +160,9 @@ def theorem2_forms() -> tuple[Result, ...]:
     ab = {S.alpha: 2 * m_Q / (1 - S.P0), S.beta: m_G / S.sigma}
     hyp_ab = (
         Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
-        Hypothesis("beta", "sigma beta = min(G+, G-)", Eq(S.sigma * S.beta, m_G)),
+        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, m_G / S.sigma)),
+        Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
+        Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
     )
     verified = Result(
         "Theorem 2",
@@ -217,7 +219,7 @@ def theorem2_forms() -> tuple[Result, ...]:
         "Theorem 2",
         "tilted",
         "helpfulness: tilted form (Lemma 2c)",
-        (*_t2_common(), lemma2a, hyp_ab[0]),
+        (*_t2_common(), lemma2a, hyp_ab[0], hyp_ab[2]),
         Le(H_r, tb.expr),
         "H <= P0/(P0 + alpha(1 - P0) e^{lam r_e (G+ - G-)/2}(1 + (lam Gbar r_e)^2/2)), all r_e.",
         (
@@ -248,7 +250,7 @@ def theorem2_forms() -> tuple[Result, ...]:
                 "alpha",
                 "2 min Q = alpha (1 - P0)",
                 Eq(_frac(2 * m_Q * h * (1 + z**2 / 2)), tb.expr),
-                algebra(ab),
+                algebra({S.alpha: ab[S.alpha]}),
             ),
         ),
         "high (0 violations)",

@@ -40,9 +40,11 @@ def theorem2_verified_negative() -> Result:
     jb = E.theorem2_jensen()
     hyps = (
         *_t2_common(),
-        Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr)),
+        Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr), cites="Theorem 2 (jensen)"),
         Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
-        Hypothesis("beta", "sigma beta = min(G+, G-)", Eq(S.sigma * S.beta, m_G)),
+        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, m_G / S.sigma)),
+        Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
+        Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
         Hypothesis("r_e < 0", "negative steering (mirror of r_e >= 0)", Le(S.r_e, 0)),
     )
     steps = (

@@ -21,23 +21,34 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sympy as sp
 
 from steerbound.theory.expressions import BoundExpression
 
+JustificationKind = Literal["algebra", "lemma", "hypothesis", "definition"]
+
 
 @dataclass(frozen=True)
 class Justification:
-    kind: str  # "algebra" | "lemma" | "hypothesis" | "definition"
+    """Why a step holds. ``given`` (algebra): substitutions ``symbol -> expression`` the
+    identity is checked under; each must follow from the hypotheses, or be a
+    parametrisation whose fresh symbols ``witness`` expresses in the result's own symbols
+    (checked by the proof checker, never trusted)."""
+
+    kind: JustificationKind
     name: str = ""
     mapping: dict[Any, sp.Expr] | None = None
     given: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    witness: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
 
-def algebra(given: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
-    return Justification("algebra", given=dict(given or {}))
+def algebra(
+    given: dict[sp.Symbol, sp.Expr] | None = None,
+    witness: dict[sp.Symbol, sp.Expr] | None = None,
+) -> Justification:
+    return Justification("algebra", given=dict(given or {}), witness=dict(witness or {}))
 
 
 def lemma(name: str, mapping: dict[Any, sp.Expr] | None = None) -> Justification:
@@ -65,9 +76,17 @@ class ProofStep:
 
 @dataclass(frozen=True)
 class Hypothesis:
+    """A hypothesis; ``cites`` names an earlier result (its label) whose statement, under
+    ``mapping``, must give ``relation``, and whose proof must pass (checked)."""
+
     name: str
     text: str
     relation: sp.Basic | None = None
+    cites: str = ""
+    mapping: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.text, self.relation, self.cites))
 
 
 @dataclass(frozen=True)
@@ -75,8 +94,10 @@ class Result:
     """A definition, assumption, theorem, corollary or proposition of THEORY.md.
 
     ``form`` distinguishes variants ("verified", "published", "jensen", "tilted", ...);
-    ``proof_symbols`` maps statement symbols to stronger-assumption symbols used inside the
-    proof (e.g. ``r_e`` to a nonnegative ``r_e`` when the hypothesis is ``r_e >= 0``).
+    ``proof_symbols`` maps statement symbols to the parametrisation the proof works in
+    (e.g. ``r_e`` to a nonnegative ``r_e`` when the hypothesis is ``r_e >= 0``, or a margin
+    ``m_A = M_M + Delta + s`` with a slack ``s >= 0``); the checker proves it is implied by
+    the hypotheses (``witnesses`` may express fresh symbols it cannot solve for).
     """
 
     name: str
@@ -90,6 +111,7 @@ class Result:
     bound: BoundExpression | None = None
     proof_symbols: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    witnesses: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

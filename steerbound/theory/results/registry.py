@@ -49,3 +49,11 @@ def all_results() -> tuple[Result, ...]:
         *multi_token.theorem6_forms(),
         *corollaries.corollary3_forms(),
     )
+
+
+def by_label(label: str) -> Result:
+    """The result with this label (``"Theorem 1 (verified)"``)."""
+    for r in all_results():
+        if r.label == label:
+            return r
+    raise KeyError(label)
