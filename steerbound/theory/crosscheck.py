@@ -52,6 +52,9 @@ _PRIMITIVE_POINTS: dict[str, list[tuple[float, ...]]] = {
     "Expit": [(-800.0,), (-40.0,), (-2.5,), (-1e-9,), (0.0,), (1e-9,), (3.0,), (800.0,)],
     "Log1pHalfSq": [(0.0,), (1e-9,), (-0.7,), (3.0,), (-1e10,), (1e200,)],
     "ExpSat": [(-800.0,), (-1.5,), (0.0,), (2.0,), (709.0,), (800.0,)],
+    "Log1p": [(-0.999,), (-1e-12,), (0.0,), (3e-9,), (2.0,), (1e300,)],
+    "LogScaled": [(0.0, 1e308), (0.0, -5.0), (1e-300, 700.0), (0.5, -2.0), (3.0, 800.0)],
+    "Prod0": [(0.0, 1e300, 1e300), (2.0, 3.0, 4.0), (-1e-5, 7.0, 0.5), (1e200, 1e200, 0.0)],
     "Maximum": [(-1.0, 2.0), (3.0, -4.0), (0.0, 0.0)],
     "Minimum": [(-1.0, 2.0), (3.0, -4.0), (0.0, 0.0)],
 }
@@ -62,7 +65,7 @@ def primitive_outcomes() -> list[Outcome]:
     out: list[Outcome] = []
     for cls in PRIMITIVES:
         name = cls.__name__
-        n = cls.nargs if isinstance(cls.nargs, int) else min(cls.nargs)  # type: ignore[call-overload]
+        n = len(_PRIMITIVE_POINTS[name][0])
         xs = sp.symbols(f"a0:{n}", real=True)
         exact = _mp(cls(*xs).definition(), xs)  # type: ignore[attr-defined]
         impl = NUMPY_IMPLEMENTATIONS[name]
@@ -92,8 +95,8 @@ class NumericCase:
     points: tuple[tuple[float, ...], ...]
 
 
-R_LARGE = (-1e4, -35.0, -2.0, -0.1, 0.0, 0.3, 1.7, 40.0, 1e4)
-R_NONNEG = (0.0, 0.3, 1.7, 40.0, 1e4)
+R_LARGE = (-1e308, -1e4, -35.0, -2.0, -0.1, 0.0, 0.3, 1.7, 40.0, 1e4, 1e308)
+R_NONNEG = (0.0, 0.3, 1.7, 40.0, 1e4, 1e308)
 
 
 def _grid(rs: Sequence[float], *rest: Sequence[float]) -> tuple[tuple[float, ...], ...]:
@@ -155,7 +158,14 @@ def numeric_cases() -> list[NumericCase]:
         NumericCase(
             E.theorem2_verified(),
             _with_form(T.theorem2_parabolic_bound, "verified"),
-            _grid(R_LARGE, (0.5, 0.01), (0.4, 1.0), (1.0, 2.0), (1.0, 0.5), (0.8, 1.5)),
+            _grid(
+                R_LARGE,
+                (0.5, 0.01, 0.3),
+                (0.4, 1.0, 0.0),
+                (1.0, 2.0, 1e10),
+                (1.0, 0.5, 2.0),
+                (0.8, 1.5, 0.0),
+            ),
         ),
         NumericCase(
             E.theorem2_published(),

@@ -10,6 +10,8 @@ float64 numpy implementation that returns the correctly rounded limit instead of
 * ``Expit(x)  = 1 / (1 + e^-x)``  (the logistic function), never overflows;
 * ``Log1pHalfSq(y) = log(1 + y^2/2)``, finite for every finite ``y``;
 * ``ExpSat(x) = e^x``             saturating to ``+inf`` (the IEEE value) without a warning;
+* ``Log1p(x) = log(1 + x)``; ``LogScaled(q, x) = log(q e^x)`` (``-inf`` for ``q = 0``);
+* ``Prod0(x, ...)``: a product that is 0 when a factor is 0 (no ``0 * inf`` NaN);
 * ``Maximum``/``Minimum``         elementwise two-argument max/min that broadcast.
 
 ``lambdify_stable(args, expr)`` lambdifies an expression built from these (and from ordinary
@@ -58,12 +60,11 @@ class Expit(sp.Function):
 
 
 class Log1pHalfSq(sp.Function):
-    """``log(1 + y**2 / 2)`` evaluated without overflow of ``y**2``."""
-
-    nargs = 1
+    """``log(1 + y**2 / 2)`` with ``y`` the product of the arguments, evaluated without
+    overflow of ``y**2`` (nor of ``y`` itself: a huge product is summed in logs)."""
 
     def definition(self) -> sp.Expr:
-        return sp.log(1 + self.args[0] ** 2 / 2)
+        return sp.log(1 + sp.Mul(*self.args) ** 2 / 2)
 
 
 class ExpSat(sp.Function):
@@ -73,6 +74,33 @@ class ExpSat(sp.Function):
 
     def definition(self) -> sp.Expr:
         return sp.exp(self.args[0])
+
+
+class Log1p(sp.Function):
+    """``log(1 + x)`` for ``x > -1``, accurate for small ``|x|``."""
+
+    nargs = 1
+
+    def definition(self) -> sp.Expr:
+        return sp.log(1 + self.args[0])
+
+
+class LogScaled(sp.Function):
+    """``log(q e^x)`` for ``q >= 0``: ``log(q) + x``, and ``-inf`` when ``q = 0`` whatever ``x``
+    (the term ``q e^x`` is 0 then, even where ``x`` overflowed to ``+inf``)."""
+
+    nargs = 2
+
+    def definition(self) -> sp.Expr:
+        return sp.log(self.args[0] * sp.exp(self.args[1]))
+
+
+class Prod0(sp.Function):
+    """The product of its arguments, 0 when any factor is 0 (``0 * inf`` from an overflowed
+    partial product is 0, not NaN)."""
+
+    def definition(self) -> sp.Expr:
+        return sp.Mul(*self.args)
 
 
 class Maximum(sp.Function):
@@ -99,6 +127,9 @@ PRIMITIVES: tuple[type[sp.Function], ...] = (
     Expit,
     Log1pHalfSq,
     ExpSat,
+    Log1p,
+    LogScaled,
+    Prod0,
     Maximum,
     Minimum,
 )
@@ -139,14 +170,16 @@ def _np_expit(x: Any) -> Any:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _np_log1p_half_sq(y: Any) -> Any:
-    a = np.abs(np.asarray(y, dtype=np.float64))
+def _np_log1p_half_sq(*factors: Any) -> Any:
+    fs = np.broadcast_arrays(*(np.abs(np.asarray(f, dtype=np.float64)) for f in factors))
+    a = _np_prod0(*fs)
     big = a > 1e150
     small = np.where(big, 0.0, a)
-    # For |y| > 1e150, log(1 + y^2/2) = 2 log|y| - log 2 to far below float64 resolution.
-    return np.where(
-        big, 2.0 * _np_log0(np.where(big, a, 1.0)) - np.log(2.0), np.log1p(small * small / 2.0)
-    )
+    # For |y| > 1e150, log(1 + y^2/2) = 2 log|y| - log 2 to far below float64 resolution;
+    # log|y| is summed factor by factor (the product itself may overflow).
+    with np.errstate(divide="ignore"):
+        log_y = sum(np.log(np.where(big, f, 1.0)) for f in fs)
+    return np.where(big, 2.0 * log_y - np.log(2.0), np.log1p(small * small / 2.0))
 
 
 def _np_exp_sat(x: Any) -> Any:
@@ -154,7 +187,28 @@ def _np_exp_sat(x: Any) -> Any:
     return np.where(x > _LOG_MAX, np.inf, np.exp(np.minimum(x, _LOG_MAX)))
 
 
+def _np_log_scaled(q: Any, x: Any) -> Any:
+    q = np.asarray(q, dtype=np.float64)
+    pos = q > 0
+    with np.errstate(invalid="ignore"):
+        return np.where(pos, np.log(np.where(pos, q, 1.0)) + np.where(pos, x, 0.0), -np.inf)
+
+
+def _np_prod0(*args: Any) -> Any:
+    arrs = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
+    zero = np.zeros(arrs[0].shape, dtype=bool)
+    out = np.ones(arrs[0].shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for a in arrs:
+            zero |= a == 0
+            out = out * a
+    return np.where(zero, 0.0, out)
+
+
 NUMPY_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    "Log1p": np.log1p,
+    "LogScaled": _np_log_scaled,
+    "Prod0": _np_prod0,
     "Log0": _np_log0,
     "LogAddExp": np.logaddexp,
     "Expit": _np_expit,

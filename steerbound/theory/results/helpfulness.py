@@ -8,6 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
+from steerbound.theory.parameters import ALPHA_DEFINITION, BETA_DEFINITION
 from steerbound.theory.results.common import (
     H_r,
     S_minus,
@@ -46,6 +47,10 @@ _XA, _YA, _C0 = (
     sp.Symbol("y_1", real=True),
     sp.Symbol("c_0", nonnegative=True),
 )
+
+#: The definitions of alpha and beta used by the numeric parameters, with the minima named.
+_ALPHA = ALPHA_DEFINITION.subs(sp.Min(S.Q_plus, S.Q_minus), m_Q)
+_BETA = BETA_DEFINITION.subs(sp.Min(S.G_plus, S.G_minus), m_G)
 
 
 def _frac(x: sp.Expr) -> sp.Expr:
@@ -159,8 +164,8 @@ def theorem2_forms() -> tuple[Result, ...]:
     low = m_Q * (1 + (S.lam * r * m_G) ** 2 / 2)
     ab = {S.alpha: 2 * m_Q / (1 - S.P0), S.beta: m_G / S.sigma}
     hyp_ab = (
-        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
-        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, m_G / S.sigma)),
+        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, _ALPHA)),
+        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, _BETA)),
         Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
         Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
     )

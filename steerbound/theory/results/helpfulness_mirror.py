@@ -9,6 +9,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
+from steerbound.theory.parameters import ALPHA_DEFINITION, BETA_DEFINITION
 from steerbound.theory.results.common import H_r, m_G, m_Q, r_np, s_Gm, s_Q, s_Qm
 from steerbound.theory.results.helpfulness import _dec, _frac, _t2_common
 from steerbound.theory.results.model import (
@@ -22,6 +23,10 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+
+#: The definitions of alpha and beta used by the numeric parameters, with the minima named.
+_ALPHA = ALPHA_DEFINITION.subs(sp.Min(S.Q_plus, S.Q_minus), m_Q)
+_BETA = BETA_DEFINITION.subs(sp.Min(S.G_plus, S.G_minus), m_G)
 
 
 @cache
@@ -41,8 +46,8 @@ def theorem2_verified_negative() -> Result:
     hyps = (
         *_t2_common(),
         Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr), cites="Theorem 2 (jensen)"),
-        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, 2 * m_Q / (1 - S.P0))),
-        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, m_G / S.sigma)),
+        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, _ALPHA)),
+        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, _BETA)),
         Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
         Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
         Hypothesis("r_e < 0", "negative steering (mirror of r_e >= 0)", Le(S.r_e, 0)),
