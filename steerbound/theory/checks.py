@@ -20,11 +20,15 @@ from steerbound.theory import properties as P
 from steerbound.theory import special_checks as SC
 from steerbound.theory import symbols as S
 from steerbound.theory.lemma_catalog_extra import y0_root
+from steerbound.theory.lemmas import Status
 from steerbound.theory.proofcheck import check_proof
 from steerbound.theory.results.model import Result
 from steerbound.theory.results.registry import all_results
 
-PASSED, FAILED, UNDECIDED, PUBLISHED_FAILS = "passed", "failed", "undecided", "published (fails)"
+PASSED: Status = "passed"
+FAILED: Status = "failed"
+UNDECIDED: Status = "undecided"
+PUBLISHED_FAILS: Status = "published (fails)"
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class CheckRecord:
     result: str
     form: str
     check: str
-    status: str
+    status: Status
     detail: str
     counterexample: dict[str, Any] | None = None
 
@@ -42,7 +46,7 @@ class CheckRecord:
         return asdict(self)
 
 
-def _worst(statuses: list[str]) -> str:
+def _worst(statuses: list[Status]) -> Status:
     for s in (FAILED, UNDECIDED):
         if s in statuses:
             return s
@@ -61,7 +65,7 @@ def proof_record(result: Result) -> CheckRecord:
 def counterexample_record(result: Result, cx: CX.Counterexample) -> CheckRecord:
     violated = cx.published_violated
     verified_ok = cx.verified_violated is False
-    status = (
+    status: Status = (
         PUBLISHED_FAILS
         if violated and verified_ok
         else (FAILED if violated is False else UNDECIDED)
@@ -76,11 +80,11 @@ def counterexample_record(result: Result, cx: CX.Counterexample) -> CheckRecord:
     )
 
 
-def _records(result: Result, outcomes: list[tuple[str, str, str]]) -> list[CheckRecord]:
+def _records(result: Result, outcomes: list[P.Outcome]) -> list[CheckRecord]:
     return [CheckRecord(result.name, result.form, c, s, d) for c, s, d in outcomes]
 
 
-def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
+def _property_outcomes(res: Result) -> list[P.Outcome]:
     key = (res.name, res.form)
     t1 = E.theorem1().expr
     table: dict[tuple[str, str], Any] = {
@@ -115,7 +119,7 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
     return list(fn()) if fn else []
 
 
-def _y0_outcome() -> tuple[str, str, str]:
+def _y0_outcome() -> P.Outcome:
     root, _ = y0_root()
     proof = lemmas.get("e^y >= 2(1 + y^2/2) for y >= y0").prove()
     return (

@@ -22,12 +22,13 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as FF
 from steerbound.theory import symbols as S
+from steerbound.theory.lemmas import Status
 from steerbound.theory.primitives import NUMPY_IMPLEMENTATIONS, PRIMITIVES
 
 DPS = 50
 ABS_TOL, REL_TOL = 1e-12, 1e-10
 
-Outcome = tuple[str, str, str]
+Outcome = tuple[str, Status, str]
 
 
 def _close(num: float, ref: mpmath.mpf) -> bool:
@@ -79,7 +80,7 @@ def primitive_outcomes() -> list[Outcome]:
                     ref = mpmath.mpf("-inf") if name == "Log0" else mpmath.nan
                 if not _close(num, ref):
                     bad.append(f"{name}{point} = {num!r}, exact {mpmath.nstr(ref, 17)}")
-        status = "failed" if bad else "passed"
+        status: Status = "failed" if bad else "passed"
         detail = "; ".join(bad) or f"{len(_PRIMITIVE_POINTS[name])} points agree with mpmath"
         out.append((f"{name} == mpmath of its definition", status, detail))
     return out
@@ -226,7 +227,7 @@ def bound_outcome(case: NumericCase) -> Outcome:
             ref = exact(*(mpmath.mpf(p) for p in point))
             if not _close(num, ref):
                 bad.append(f"{point}: {num!r} vs exact {mpmath.nstr(ref, 17)}")
-    status = "failed" if bad else "passed"
+    status: Status = "failed" if bad else "passed"
     detail = "; ".join(bad[:3]) or f"{len(case.points)} points agree with mpmath"
     return f"numeric {b.key} == mpmath of the statement", status, detail
 
@@ -268,6 +269,6 @@ def corollary3_outcome(statement: sp.Rel) -> Outcome:
                 )
                 if not _close(num, ref):
                     bad.append(f"r_e={r}, lam={lam}: {num!r} vs exact {mpmath.nstr(ref, 17)}")
-    status = "failed" if bad else "passed"
+    status: Status = "failed" if bad else "passed"
     detail = "; ".join(bad[:3]) or f"{2 * len(R_LARGE)} points agree with mpmath"
     return "numeric corollary3_bound == mpmath of the statement", status, detail

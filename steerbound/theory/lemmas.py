@@ -15,19 +15,27 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import sympy as sp
 
 from steerbound.theory import witness
 
-Status = str  # "passed" | "failed" | "undecided"
+#: The one set of verdicts of every check: a proof, a proof step, a property, a check record.
+#: ``published (fails)`` marks a published form shown false on its counterexample (expected).
+Status = Literal["passed", "failed", "undecided", "published (fails)"]
 
 
 @dataclass(frozen=True)
-class LemmaProof:
+class Verdict:
+    """The outcome of one check: its status and a human-readable detail."""
+
     status: Status
     detail: str
+
+
+#: A lemma's proof is a verdict (the name the engine has always used).
+LemmaProof = Verdict
 
 
 Prover = Callable[["Lemma"], LemmaProof]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from steerbound.theory import lemmas, witness
+from steerbound.theory.lemmas import Status
 from steerbound.theory.matching import (
     argumentwise,
     assumption_ok,
@@ -27,8 +28,10 @@ from steerbound.theory.results.model import ProofStep, Result
 
 @dataclass(frozen=True)
 class StepOutcome:
+    """The verdict on one proof step (or on the chain, parametrisation, citations)."""
+
     step: str
-    status: str  # "passed" | "failed" | "undecided"
+    status: Status
     detail: str
 
 
@@ -52,7 +55,7 @@ def _negation_known(rel: sp.Rel) -> bool:
     )
 
 
-def _discharge(premise: sp.Basic, facts: list[sp.Basic]) -> tuple[str, str]:
+def _discharge(premise: sp.Basic, facts: list[sp.Basic]) -> tuple[Status, str]:
     if premise is sp.true:
         return "passed", "premise holds identically"
     if any(implies(f, premise, False) for f in facts):
@@ -95,6 +98,7 @@ def check_step(
     the definitional hypotheses used to match a lemma's conclusion written with sums."""
     by = step.by
     rel = step.relation
+    status: Status
     if by.kind == "algebra":
         if rel.has(sp.Derivative, sp.Subs):
             rel = rel.func(rel.lhs.doit(), rel.rhs.doit(), evaluate=False)
@@ -111,7 +115,8 @@ def check_step(
             return StepOutcome(step.name, "passed" if ok else "failed", detail)
         target = sp.Ge(e, 0) if kind == "ge" else sp.Gt(e, 0)
         decided = decide(target)
-        status = {True: "passed", False: "failed", None: "undecided"}[decided]
+        verdicts: dict[bool | None, Status] = {True: "passed", False: "failed", None: "undecided"}
+        status = verdicts[decided]
         where = _at_point(target) if decided is False else ""
         return StepOutcome(step.name, status, f"sign of {e} by sympy assumptions{where}")
     if by.kind == "hypothesis":
@@ -153,13 +158,14 @@ def check_step(
     for var, value in mapping.items():
         fits = assumption_ok(var, value, facts)
         if fits is not True:
-            status = "failed" if fits is False else "undecided"
-            return StepOutcome(step.name, status, f"{value} violates the assumptions of {var}")
+            bad_fit: Status = "failed" if fits is False else "undecided"
+            return StepOutcome(step.name, bad_fit, f"{value} violates the assumptions of {var}")
     concl = instantiate(lem.conclusion, mapping)
     if not _matches(concl, rel, defs or {}):
         return StepOutcome(step.name, "failed", f"lemma {lem.name!r} gives {concl}, not {rel}")
     outcomes = [_discharge(instantiate(p, mapping), facts) for p in lem.premises]
-    for status in ("failed", "undecided"):
+    worst: tuple[Status, ...] = ("failed", "undecided")
+    for status in worst:
         bad = [d for s, d in outcomes if s == status]
         if bad:
             return StepOutcome(step.name, status, "; ".join(bad))
@@ -357,10 +363,10 @@ def check_citations(result: Result) -> StepOutcome | None:
     return StepOutcome("citations", "passed", ", ".join(h.cites for h in cited))
 
 
-_STATUS: dict[str, str] = {}
+_STATUS: dict[str, Status] = {}
 
 
-def _proof_status(label: str) -> str:
+def _proof_status(label: str) -> Status:
     if label not in _STATUS:
         from steerbound.theory.results import registry
 

@@ -11,14 +11,14 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as F
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas import is_zero
+from steerbound.theory.lemmas import Status, is_zero
 from steerbound.theory.primitives import expand_primitives
 from steerbound.theory.properties import Outcome
 
 r = S.r_e
 
 
-def _same(a: sp.Expr, b: sp.Expr) -> tuple[str, str]:
+def _same(a: sp.Expr, b: sp.Expr) -> tuple[Status, str]:
     """Compare two expressions, peeling matching Max/Min wrappers argument by argument."""
     if isinstance(a, (sp.Max, sp.Min)) and type(a) is type(b) and len(a.args) == len(b.args):
         for perm in itertools.permutations(b.args):
@@ -33,7 +33,7 @@ def _same(a: sp.Expr, b: sp.Expr) -> tuple[str, str]:
         arg = signs[0]
         sym = next(s for s in sorted(arg.free_symbols, key=str) if sp.degree(arg, s) == 1)
         cases = [is_zero(diff.subs(sym, sp.solve(sp.Eq(arg, t * w), sym)[0])) for t in (1, -1)]
-        status = (
+        status: Status = (
             "passed"
             if all(o.status == "passed" for o in cases)
             else ("failed" if any(o.status == "failed" for o in cases) else "undecided")
@@ -93,7 +93,7 @@ def proposition1() -> list[Outcome]:
     out = []
     for name, vec in checks:
         proofs = [is_zero(sp.simplify(v.rewrite(sp.exp))) for v in vec]
-        status = (
+        status: Status = (
             "passed"
             if all(p.status == "passed" for p in proofs)
             else ("failed" if any(p.status == "failed" for p in proofs) else "undecided")

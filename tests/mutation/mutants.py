@@ -109,11 +109,16 @@ def run_mutations(
 
 
 def format_table(outcomes: Sequence[Outcome]) -> str:
+    def verdict(o: Outcome) -> str:
+        if not o.mutation.path:  # the unmutated control must pass
+            return "ok" if o.returncode == 0 else "FAILS"
+        return "caught" if o.caught else "MISSED"
+
     rows = [("mutation", "file", "result", "rc", "s")] + [
         (
             o.mutation.name,
             o.mutation.path.removeprefix("steerbound/"),
-            "caught" if o.caught else "MISSED",
+            verdict(o),
             str(o.returncode),
             f"{o.seconds:.1f}",
         )
@@ -122,6 +127,6 @@ def format_table(outcomes: Sequence[Outcome]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    caught = sum(o.caught for o in outcomes)
-    lines.append(f"{caught}/{len(outcomes)} caught")
+    mutants = [o for o in outcomes if o.mutation.path]
+    lines.append(f"{sum(o.caught for o in mutants)}/{len(mutants)} caught")
     return "\n".join(lines)
