@@ -19,10 +19,10 @@ from steerbound.theory import lemmas
 from steerbound.theory import properties as P
 from steerbound.theory import special_checks as SC
 from steerbound.theory import symbols as S
-from steerbound.theory.lemma_catalog_extra import y0_root
-from steerbound.theory.lemmas import Status
-from steerbound.theory.proofcheck import check_proof
-from steerbound.theory.results.model import Result
+from steerbound.theory.lemmas.arithmetic import y0_root
+from steerbound.theory.proof.check import check_proof
+from steerbound.theory.proof.model import Result
+from steerbound.theory.proof.provers import Status
 from steerbound.theory.results.registry import all_results
 
 PASSED: Status = "passed"

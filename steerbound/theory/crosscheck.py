@@ -22,8 +22,8 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as FF
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas import Status
-from steerbound.theory.primitives import NUMPY_IMPLEMENTATIONS, PRIMITIVES
+from steerbound.theory.numerics import NUMPY_IMPLEMENTATIONS, PRIMITIVES
+from steerbound.theory.proof.provers import Status
 
 DPS = 50
 ABS_TOL, REL_TOL = 1e-12, 1e-10

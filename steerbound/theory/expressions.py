@@ -12,13 +12,13 @@ stated expression can go below it (Theorems 3 and 6): ``clipped = Max(-1, expr)`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import sympy as sp
 
 from steerbound.theory import symbols as S
-from steerbound.theory.primitives import (
+from steerbound.theory.numerics import (
+    BoundExpression,
     Expit,
     ExpSat,
     Log0,
@@ -28,22 +28,6 @@ from steerbound.theory.primitives import (
     LogScaled,
     Prod0,
 )
-
-
-@dataclass(frozen=True)
-class BoundExpression:
-    """One numeric bound: its arguments (in the public function's order) and two forms."""
-
-    key: str
-    args: tuple[sp.Symbol, ...]
-    expr: sp.Expr
-    stable: sp.Expr
-    floor: sp.Expr | None = None
-
-    @property
-    def target(self) -> sp.Expr:
-        """What the numeric function computes: ``Max(floor, expr)`` or ``expr``."""
-        return self.expr if self.floor is None else sp.Max(self.floor, self.expr)
 
 
 def _x() -> sp.Expr:

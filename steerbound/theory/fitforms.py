@@ -21,10 +21,15 @@ from typing import Any
 import sympy as sp
 
 from steerbound.theory import expressions as E
+from steerbound.theory import numerics as V
 from steerbound.theory import symbols as S
-from steerbound.theory import validation as V
-from steerbound.theory.expressions import BoundExpression
-from steerbound.theory.primitives import Log1pHalfSq, Prod0, expand_log0, lambdify_stable
+from steerbound.theory.numerics import (
+    BoundExpression,
+    Log1pHalfSq,
+    Prod0,
+    expand_log0,
+    lambdify_stable,
+)
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from steerbound.theory import validation as V
-from steerbound.theory.compiled import compiled
+from steerbound.theory import numerics as V
+from steerbound.theory.numerics import compiled
 
 
 def theorem1_bound(r_e: Any, b0: Any, lam: Any, delta: Any) -> Any:

@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from steerbound.theory import validation as V
-from steerbound.theory.compiled import compiled
-from steerbound.theory.primitives import lambdify_stable
+from steerbound.theory import numerics as V
+from steerbound.theory.numerics import compiled, lambdify_stable
 
 
 def _helpfulness_common(r_e: Any, p0: Any, alpha: Any, lam: Any) -> tuple[Any, ...]:

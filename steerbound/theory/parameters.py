@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from steerbound.theory import numerics as V
 from steerbound.theory import symbols as S
-from steerbound.theory import validation as V
 
 #: alpha := 2 min(Q+, Q-) / (1 - P0)   (the paper's alpha, reconstruction of THEORY.md §4)
 ALPHA_DEFINITION = 2 * sp.Min(S.Q_plus, S.Q_minus) / (1 - S.P0)

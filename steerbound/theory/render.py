@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import sympy as sp
 
 from steerbound.theory.checks import CheckRecord
-from steerbound.theory.results.model import Result
+from steerbound.theory.proof.model import Result
 from steerbound.theory.results.registry import all_results
 
 

@@ -11,8 +11,8 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as F
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas import Status, is_zero
-from steerbound.theory.primitives import expand_primitives
+from steerbound.theory.numerics import expand_primitives
+from steerbound.theory.proof.provers import Status, is_zero
 from steerbound.theory.properties import Outcome
 
 r = S.r_e

@@ -18,7 +18,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     # --- the corruptions of issue 10 ---------------------------------------------------
     Mutation(
         "drop premise y >= 0 of lemma e^y >= 1 + y^2/2",
-        T + "lemma_catalog.py",
+        T + "lemmas/functions.py",
         '"y >= 0 => e^y >= 1 + y^2/2",\n        (y,),\n        (sp.Ge(y, 0),),',
         '"y >= 0 => e^y >= 1 + y^2/2",\n        (y,),\n        (),',
     ),
@@ -66,13 +66,13 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "numpy primitive Expit wrong for x < 0",
-        T + "primitives.py",
+        T + "numerics.py",
         "np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
         "np.where(x >= 0, 1.0 / (1.0 + e), 1.0 / (1.0 + e))",
     ),
     Mutation(
         "numpy primitive Log1pHalfSq y^2/2 -> y^2/4",
-        T + "primitives.py",
+        T + "numerics.py",
         "np.log1p(small * small / 2.0)",
         "np.log1p(small * small / 4.0)",
     ),
@@ -91,37 +91,37 @@ MUTATIONS: tuple[Mutation, ...] = (
     # --- lemma premises and conclusions ----------------------------------------------
     Mutation(
         "lemma e^y >= 1 + y + y^2/2: conclusion y^2/2 -> y^2",
-        T + "lemma_catalog.py",
+        T + "lemmas/functions.py",
         "sp.Ge(sp.exp(y), 1 + y + y**2 / 2),",
         "sp.Ge(sp.exp(y), 1 + y + y**2),",
     ),
     Mutation(
         "lemma quotient: drop premise D_d <= d",
-        T + "lemma_catalog.py",
+        T + "lemmas/functions.py",
         "(sp.Ge(N, n), sp.Le(Dd, d)),",
         "(sp.Ge(N, n),),",
     ),
     Mutation(
         "lemma R: premise a - b >= c -> a - b >= c/2",
-        T + "lemma_catalog.py",
+        T + "lemmas/functions.py",
         "sp.Ge(a - b, c)),",
         "sp.Ge(a - b, c / 2)),",
     ),
     Mutation(
         "lemma tanh monotone: conclusion reversed",
-        T + "lemma_catalog.py",
+        T + "lemmas/functions.py",
         "sp.Ge(sp.tanh(x), sp.tanh(y)),",
         "sp.Le(sp.tanh(x), sp.tanh(y)),",
     ),
     Mutation(
         "lemma y0 window: premise y >= y0 -> y >= 1",
-        T + "lemma_catalog_extra.py",
+        T + "lemmas/arithmetic.py",
         "(sp.Ge(y, y0_root()[1]),),",
         "(sp.Ge(y, 1),),",
     ),
     Mutation(
         "lemma finite sum >= mass e^(c min): premise f(i) >= m -> f(i) >= m - 1",
-        T + "lemma_catalog_sums.py",
+        T + "lemmas/sums.py",
         "(sp.Ge(f(I), m),),",
         "(sp.Ge(f(I), m - 1),),",
     ),
@@ -220,13 +220,13 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "numpy primitive Log0: log -> log1p",
-        T + "primitives.py",
+        T + "numerics.py",
         "np.where(pos, np.log(np.where(pos, x, 1.0)), -np.inf)",
         "np.where(pos, np.log1p(np.where(pos, x, 1.0)), -np.inf)",
     ),
     Mutation(
         "numpy primitive ExpSat saturates at 0",
-        T + "primitives.py",
+        T + "numerics.py",
         "np.where(x > _LOG_MAX, np.inf,",
         "np.where(x > 0, np.inf,",
     ),

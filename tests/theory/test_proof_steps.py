@@ -11,7 +11,9 @@ from steerbound.theory import check_all
 from steerbound.theory import expressions as E
 from steerbound.theory import properties as P
 from steerbound.theory import symbols as S
-from steerbound.theory.proofcheck import check_proof
+from steerbound.theory.proof.check import check_proof
+from steerbound.theory.proof.model import Ge, Le, ProofStep, Result, lemma
+from steerbound.theory.proof.sums import I
 from steerbound.theory.results import all_results
 from steerbound.theory.results import behavior as B
 from steerbound.theory.results import behavior_nonbinary as BN
@@ -19,10 +21,8 @@ from steerbound.theory.results import helpfulness as H
 from steerbound.theory.results import helpfulness_mirror as HM
 from steerbound.theory.results import multi_token as MT
 from steerbound.theory.results import soft_margin as SM
-from steerbound.theory.results.common import M_M, S_A, B_r, m_A, r_np, slack
-from steerbound.theory.results.model import Ge, Le, ProofStep, Result, lemma
 from steerbound.theory.results.tilted import mass_step
-from steerbound.theory.sums import I
+from steerbound.theory.symbols import M_M, S_A, B_r, m_A, r_np, slack
 
 
 def _statuses(res: Result) -> dict[str, str]:

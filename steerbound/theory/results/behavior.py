@@ -8,19 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import (
-    M_M,
-    S_A,
-    S_M,
-    B_r,
-    P_par,
-    Q_par,
-    m_A,
-    r_nn,
-    r_np,
-    slack,
-)
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -33,6 +21,18 @@ from steerbound.theory.results.model import (
     lemma,
 )
 from steerbound.theory.results.tilted import TokenSet, mass_step
+from steerbound.theory.symbols import (
+    M_M,
+    S_A,
+    S_M,
+    B_r,
+    P_par,
+    Q_par,
+    m_A,
+    r_nn,
+    r_np,
+    slack,
+)
 
 _PARAM = {
     S.p_A: P_par / (P_par + Q_par),

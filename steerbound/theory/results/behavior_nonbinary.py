@@ -13,8 +13,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import B_r, r_nn, slack
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Gt,
@@ -27,6 +26,7 @@ from steerbound.theory.results.model import (
     lemma,
 )
 from steerbound.theory.results.tilted import TokenSet, mass_step
+from steerbound.theory.symbols import B_r, r_nn, slack
 
 A4, M4, N4 = TokenSet("A"), TokenSet("M"), TokenSet("N")
 S_A, S_M, S_N = sp.symbols("S_A S_M S_N", positive=True)

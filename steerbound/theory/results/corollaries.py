@@ -8,9 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results import foundations as F
-from steerbound.theory.results.common import H_r
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -21,6 +19,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+from steerbound.theory.results import foundations as F
+from steerbound.theory.symbols import H_r
 
 
 @cache

@@ -8,8 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import M_M, S_A, S_M, B_r, H_r, S_minus, S_out, S_plus, m_A
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -20,7 +19,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
-from steerbound.theory.sums import I, finite_sum
+from steerbound.theory.proof.sums import I, finite_sum
+from steerbound.theory.symbols import M_M, S_A, S_M, B_r, H_r, S_minus, S_out, S_plus, m_A
 
 #: Definition 1's symbols: B[P], P(A), P(M).
 B_P = sp.Symbol("B[P]", real=True)

@@ -9,19 +9,7 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
 from steerbound.theory.parameters import ALPHA_DEFINITION, BETA_DEFINITION
-from steerbound.theory.results.common import (
-    H_r,
-    S_minus,
-    S_out,
-    S_plus,
-    m_G,
-    m_Q,
-    r_nn,
-    s_G,
-    s_Q,
-    s_Qm,
-)
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -33,8 +21,20 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+from steerbound.theory.proof.sums import I, finite_sum
 from steerbound.theory.results.tilted import TokenSet
-from steerbound.theory.sums import I, finite_sum
+from steerbound.theory.symbols import (
+    H_r,
+    S_minus,
+    S_out,
+    S_plus,
+    m_G,
+    m_Q,
+    r_nn,
+    s_G,
+    s_Q,
+    s_Qm,
+)
 
 _P, _X1, _X2 = (
     sp.Symbol("P", positive=True),

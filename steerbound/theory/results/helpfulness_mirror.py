@@ -10,9 +10,7 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
 from steerbound.theory.parameters import ALPHA_DEFINITION, BETA_DEFINITION
-from steerbound.theory.results.common import H_r, m_G, m_Q, r_np, s_Gm, s_Q, s_Qm
-from steerbound.theory.results.helpfulness import _dec, _frac, _t2_common
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -23,6 +21,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
+from steerbound.theory.results.helpfulness import _dec, _frac, _t2_common
+from steerbound.theory.symbols import H_r, m_G, m_Q, r_np, s_Gm, s_Q, s_Qm
 
 #: The definitions of alpha and beta used by the numeric parameters, with the minima named.
 _ALPHA = ALPHA_DEFINITION.subs(sp.Min(S.Q_plus, S.Q_minus), m_Q)

@@ -15,8 +15,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import B_r, r_nn
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Gt,
@@ -29,7 +28,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
-from steerbound.theory.sums import I, finite_sum, length
+from steerbound.theory.proof.sums import I, finite_sum, length
+from steerbound.theory.symbols import B_r, r_nn
 
 n_pi = length("n_pi")
 W = sp.IndexedBase("P_r(pi)", nonnegative=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from steerbound.theory.proof.model import Result
 from steerbound.theory.results import (
     behavior,
     behavior_nonbinary,
@@ -14,7 +15,6 @@ from steerbound.theory.results import (
     multi_token,
     soft_margin,
 )
-from steerbound.theory.results.model import Result
 
 
 @cache

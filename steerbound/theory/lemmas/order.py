@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from steerbound.theory.lemmas import (
+from steerbound.theory.proof.provers import (
     Lemma,
     LemmaProof,
     by_slack,

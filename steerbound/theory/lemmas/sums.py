@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from steerbound.theory.lemmas import (
+from steerbound.theory.proof.provers import (
     Lemma,
     LemmaProof,
     by_slack,
@@ -22,7 +22,7 @@ from steerbound.theory.lemmas import (
     declared,
     nonneg_on_halfline,
 )
-from steerbound.theory.sums import I, finite_sum, length, sum_nonnegative, sum_normal
+from steerbound.theory.proof.sums import I, finite_sum, length, sum_nonnegative, sum_normal
 
 _L: list[Lemma] = []
 n = length("n")

@@ -6,11 +6,11 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 
 * ``algebra``: an equality, checked by ``simplify(lhs - rhs) == 0`` (after ``given``
   substitutions, e.g. a parametrisation of probabilities that sum to 1);
-* ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemma_catalog`) under
+* ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemmas`) under
   ``mapping``; the instantiated conclusion must match the step, every instantiated premise must
   be a hypothesis, an earlier step, or decided true by sympy, and the lemma must be proved.
   Mapping keys are the lemma's variables or their names; sums are instantiated with
-  ``IndexedBase`` and ``Lambda`` values (:mod:`steerbound.theory.lemma_catalog_sums`), and a
+  ``IndexedBase`` and ``Lambda`` values (:mod:`steerbound.theory.lemmas.sums`), and a
   conclusion written with sums is matched after replacing the result's defined quantities
   (hypotheses ``S_A = Sum(...)``) by their definitions. A lemma step without a mapping is
   reported undecided;
@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from steerbound.theory.expressions import BoundExpression
+from steerbound.theory.numerics import BoundExpression
 
 JustificationKind = Literal["algebra", "lemma", "hypothesis", "definition"]
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import sympy as sp
 
-from steerbound.theory import witness
+from steerbound.theory.proof import witness
 
 #: The one set of verdicts of every check: a proof, a proof step, a property, a check record.
 #: ``published (fails)`` marks a published form shown false on its counterexample (expected).
@@ -90,7 +90,7 @@ def _instance(lem: Lemma, rng: random.Random) -> tuple[list[_Side], _Side, dict[
     """The premises (one per index ``i = 1..n`` for indexed ones) and the conclusion, as
     ``(relation type, lhs, rhs)`` with every variable replaced by a sampled value; sums of
     symbolic length get ``n`` terms (sides are kept apart: a numeric relation would evaluate)."""
-    from steerbound.theory.sums import I
+    from steerbound.theory.proof.sums import I
 
     values: dict[Any, Any] = {}
     sizes = [v for v in lem.variables if isinstance(v, sp.Symbol) and v.is_integer]
@@ -258,7 +258,7 @@ def _relax_exponentials(e: sp.Expr, slacks: set[sp.Basic]) -> sp.Expr:
     """Replace ``exp(A + u)`` where ``u`` (the part with slack variables) is decided ``>= 0``
     (``<= 0``) by ``exp(A)(1 + t)`` (``exp(A)(1 - t)``) with a fresh ``t >= 0``: a stronger
     claim (it holds for every ``t >= 0``, in particular ``t = |e^u - 1|``), so sound."""
-    from steerbound.theory.sums import I
+    from steerbound.theory.proof.sums import I
 
     def relax(arg: sp.Expr) -> sp.Expr:
         terms = sp.Add.make_args(sp.expand(arg))
@@ -296,7 +296,7 @@ def by_slack(*solve_for: Any) -> Prover:
     conclusion: a dropped premise leaves a variable unconstrained and the sign undecided."""
 
     def method(lem: Lemma) -> LemmaProof:
-        from steerbound.theory.sums import I, sum_nonnegative, sum_normal
+        from steerbound.theory.proof.sums import I, sum_nonnegative, sum_normal
 
         if len(solve_for) != len(lem.premises):
             return LemmaProof(
@@ -481,29 +481,3 @@ def is_zero(expr: sp.Expr) -> LemmaProof:
     if diff == 0:
         return LemmaProof("passed", "simplifies to 0")
     return LemmaProof("undecided", f"difference {diff} not simplified to 0")
-
-
-@cache
-def _catalogue() -> dict[str, Lemma]:
-    from steerbound.theory import (
-        lemma_catalog,
-        lemma_catalog_extra,
-        lemma_catalog_order,
-        lemma_catalog_sums,
-    )
-
-    out: dict[str, Lemma] = {}
-    for mod in (lemma_catalog, lemma_catalog_extra, lemma_catalog_order, lemma_catalog_sums):
-        for lem in mod.LEMMAS:
-            if lem.name in out:
-                raise ValueError(f"duplicate lemma name {lem.name!r}")
-            out[lem.name] = lem
-    return out
-
-
-def get(name: str) -> Lemma:
-    return _catalogue()[name]
-
-
-def all_lemmas() -> list[Lemma]:
-    return list(_catalogue().values())

@@ -1,4 +1,8 @@
-"""Numerically stable primitives shared by the symbolic statements and the numeric bounds.
+"""The numeric layer: float64 primitives, input validation, bound expressions, compilation.
+
+Primitives
+----------
+Numerically stable primitives shared by the symbolic statements and the numeric bounds.
 
 Each primitive is a sympy ``Function`` with an exact symbolic definition (``definition()``),
 so a stable form built from them can be proved equal to the statement it replaces by
@@ -16,15 +20,28 @@ float64 numpy implementation that returns the correctly rounded limit instead of
 
 ``lambdify_stable(args, expr)`` lambdifies an expression built from these (and from ordinary
 sympy functions) into a vectorised numpy function.
+
+Validation
+----------
+Every error raised for an out-of-domain argument is a ``ValueError`` naming the argument.
+
+Bound expressions
+-----------------
+:class:`BoundExpression` pairs the expression a result states with the stable form that is
+lambdified; :func:`compiled` lambdifies (once, cached) the stable form of a bound of
+:mod:`steerbound.theory.expressions`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
 import sympy as sp
+from numpy.typing import NDArray
 
 _LOG_MAX = float(np.log(np.finfo(np.float64).max))
 
@@ -232,3 +249,106 @@ def to_numeric_form(expr: sp.Expr) -> sp.Expr:
 def lambdify_stable(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable[..., Any]:
     """Lambdify ``expr`` (stable primitives allowed) into a float64 numpy function."""
     return sp.lambdify(list(args), to_numeric_form(expr), modules=[NUMPY_IMPLEMENTATIONS, "numpy"])
+
+
+# ------------------------------------------------------------------ validation
+FloatArray = NDArray[np.float64]
+
+
+def as_finite(name: str, value: Any) -> FloatArray:
+    """Convert ``value`` to a float64 array; reject NaN and infinities."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a real number or array of real numbers") from exc
+    if np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN")
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def probability(name: str, value: Any) -> FloatArray:
+    """A probability in [0, 1]."""
+    arr = as_finite(name, value)
+    if ((arr < 0) | (arr > 1)).any():
+        raise ValueError(f"{name} must lie in [0, 1] (it is a probability)")
+    return arr
+
+
+def open_unit(name: str, value: Any) -> FloatArray:
+    """A behavior value in the open interval (-1, 1) (``artanh`` must be finite)."""
+    arr = as_finite(name, value)
+    if ((arr <= -1) | (arr >= 1)).any():
+        raise ValueError(f"{name} must lie in the open interval (-1, 1) (artanh is applied)")
+    return arr
+
+
+def nonnegative(name: str, value: Any) -> FloatArray:
+    arr = as_finite(name, value)
+    if (arr < 0).any():
+        raise ValueError(f"{name} must be >= 0")
+    return arr
+
+
+def positive(name: str, value: Any) -> FloatArray:
+    arr = as_finite(name, value)
+    if (arr <= 0).any():
+        raise ValueError(f"{name} must be > 0")
+    return arr
+
+
+def integer_at_least(name: str, value: Any, minimum: int) -> FloatArray:
+    """An integer-valued float64 array with every entry ``>= minimum``."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got a bool")
+    arr = as_finite(name, value)
+    if ((arr < minimum) | (arr != np.round(arr))).any():
+        raise ValueError(f"{name} must be an integer >= {minimum}")
+    return arr
+
+
+def form(value: str, allowed: tuple[str, ...] = ("verified", "published")) -> str:
+    if value not in allowed:
+        raise ValueError(f"form must be one of {allowed}, got {value!r}")
+    return value
+
+
+def require(condition: Any, message: str) -> None:
+    """Raise ``ValueError(message)`` unless ``condition`` holds elementwise."""
+    if not np.all(condition):
+        raise ValueError(message)
+
+
+def result(value: Any, *inputs: FloatArray) -> Any:
+    """Broadcast ``value`` against the inputs; a float64 scalar for scalar inputs."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    out = np.array(np.broadcast_to(np.asarray(value, dtype=np.float64), shape))
+    return out[()] if out.ndim == 0 else out
+
+
+# ------------------------------------------------------------------ bound expressions
+@dataclass(frozen=True)
+class BoundExpression:
+    """One numeric bound: its arguments (in the public function's order) and two forms."""
+
+    key: str
+    args: tuple[sp.Symbol, ...]
+    expr: sp.Expr
+    stable: sp.Expr
+    floor: sp.Expr | None = None
+
+    @property
+    def target(self) -> sp.Expr:
+        """What the numeric function computes: ``Max(floor, expr)`` or ``expr``."""
+        return self.expr if self.floor is None else sp.Max(self.floor, self.expr)
+
+
+@cache
+def compiled(key: str) -> Callable[..., Any]:
+    """The float64 numpy function of the stable form of bound ``key`` (of
+    :mod:`steerbound.theory.expressions`), lambdified once."""
+    from steerbound.theory import expressions
+
+    bound: BoundExpression = getattr(expressions, key)()
+    return lambdify_stable(bound.args, bound.stable)

@@ -7,7 +7,14 @@ from functools import cache
 
 import sympy as sp
 
-from steerbound.theory.lemmas import Lemma, LemmaProof, Prover, by_halfline, by_slack, combine
+from steerbound.theory.proof.provers import (
+    Lemma,
+    LemmaProof,
+    Prover,
+    by_halfline,
+    by_slack,
+    combine,
+)
 
 y = sp.Symbol("y", real=True)
 

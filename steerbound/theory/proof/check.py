@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from steerbound.theory import lemmas, witness
-from steerbound.theory.lemmas import Status
-from steerbound.theory.matching import (
+from steerbound.theory import lemmas
+from steerbound.theory.proof import witness
+from steerbound.theory.proof.matching import (
     argumentwise,
     assumption_ok,
     decide,
@@ -23,7 +23,8 @@ from steerbound.theory.matching import (
     resolve,
     var_name,
 )
-from steerbound.theory.results.model import ProofStep, Result
+from steerbound.theory.proof.model import ProofStep, Result
+from steerbound.theory.proof.provers import Status
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from steerbound.theory.lemmas import (
+from steerbound.theory.proof.provers import (
     Lemma,
     by_even_halfline,
     by_halfline,
