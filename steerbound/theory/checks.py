@@ -2,7 +2,8 @@
 
 ``check_all()`` returns one :class:`CheckRecord` per check. Statuses: ``passed``, ``failed``,
 ``undecided`` (sympy could not decide; never counted as passed) and ``published (fails)``
-(a published form whose counterexample from THEORY.md is evaluated exactly and violates it).
+(a published form whose counterexample (docs/theorem_sheet.md) is evaluated exactly and
+violates it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""THEORY.md's counterexamples to the published forms, evaluated exactly (sympy Rationals).
+"""Counterexamples to the published forms (docs/theorem_sheet.md), evaluated exactly (Rationals).
 
 Each function returns a :class:`Counterexample` with the exact value of the quantity, the
 published bound, and whether the published inequality is violated (decided by sympy on exact

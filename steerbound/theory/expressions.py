@@ -1,4 +1,4 @@
-"""The bound expressions of THEORY.md, in sympy: the single source of truth for every formula.
+"""The bound expressions (docs/theorem_sheet.md) in sympy: the one source of truth of every formula.
 
 Each :class:`BoundExpression` holds the expression exactly as the result states it
 (``expr``, used in the statement, the proof checks and the theorem sheet) and an equivalent
@@ -243,6 +243,6 @@ ALL_BOUNDS = (
 
 def corollary3_step_expr() -> sp.Expr:
     """The per-step factor of Corollary 3's verified statement (read from the statement)."""
-    from steerbound.theory.results.corollaries import corollary3_expression
+    from steerbound.theory.results.multi_token import corollary3_expression
 
     return corollary3_expression().expr

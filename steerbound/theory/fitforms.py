@@ -4,7 +4,7 @@ Each form is obtained from a theorem expression by sympy substitution, and ``che
 proves that substituting the fit parameters back gives the theorem expression exactly:
 
 * ``behavior_tanh_form(r_e, slope, offset) = tanh(slope*r_e + offset)``: Theorem 1 with
-  ``slope = lam*Delta/2`` (NOT ``lam*Delta``: THEORY.md §10.3) and ``offset = artanh(B0)``.
+  ``slope = lam*Delta/2`` (NOT ``lam*Delta``: docs/theorem_sheet.md.3) and ``offset = artanh(B0)``.
 * ``helpfulness_parabolic_form(r_e, a, b) = 1/(1 + a + a*b^2/2*r_e^2)``: Theorem 2's parabola
   divided through by ``P0``, with ``b = lam*sigma*beta`` and ``a = alpha*(1-P0)/P0`` for the
   published form, ``a = alpha_* (1-P0)/P0 = (alpha/2)(1-P0)/P0`` for the verified form.

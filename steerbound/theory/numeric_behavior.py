@@ -77,7 +77,8 @@ def theorem4_bound(
     ``form="verified"``: ``min{(p+ e^x - p-)/(p+ e^x + p- + p0), tanh(x/2 + ln(p+/p-)/2)}``
     (always valid). ``form="published"``: the closed form
     ``(p+(e^x - 1) + B0)/(p+(e^x - 1) + 1)``, ``B0 = p+ - p-``, which is valid only where
-    it is >= 0 (it fails for ``B0 < 0``, THEORY.md §8). Masses must sum to 1, ``p_plus > 0``.
+    it is >= 0 (it fails for ``B0 < 0``, docs/theorem_sheet.md). Masses must sum to 1,
+    ``p_plus > 0``.
     """
     V.form(form)
     r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only
@@ -110,7 +111,8 @@ def theorem6_bound(r_e: Any, b_step: Any, length: Any, lam: Any, delta: Any) -> 
     ``1 - length * (1 - tanh(lam*delta/2*r_e + artanh(b_step)))`` for ``r_e >= 0``.
     The verified form takes ``b_step = B_min``, the minimum over steps and aligned prefixes of
     ``P0(A_i|.) - P0(M_i|.)``. The published form is the *same expression fed the
-    response-level* ``B_0`` (``b_step = B_0``); it is not a bound in general (THEORY.md §9).
+    response-level* ``B_0`` (``b_step = B_0``); it is not a bound in general
+    (docs/theorem_sheet.md).
     ``length`` (the maximal response length ``ell``) must be >= 1.
     """
     r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only

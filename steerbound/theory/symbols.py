@@ -1,4 +1,4 @@
-"""The sympy symbols of THEORY.md, with the assumptions each result relies on.
+"""The sympy symbols of docs/theorem_sheet.md, with the assumptions each result relies on.
 
 Names follow docs/conventions.md: ``r_e`` steering coefficient, ``lam`` (Assumption 1),
 ``Delta`` margin (Assumption 2), ``eps`` tail mass (Assumption 3), ``eps_mis`` misclassified

@@ -48,13 +48,13 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "Corollary 2 check weight 1-2/k -> 1-1/k",
-        T + "results/corollaries.py",
+        T + "results/helpfulness_limits.py",
         "Eq(F.P_both, E.assumption3_both_sides().expr),",
         "Eq(F.P_both, 1 - 1 / S.k),",
     ),
     Mutation(
         "Corollary 3 verified statement built from the published alpha parabola",
-        T + "results/corollaries.py",
+        T + "results/multi_token.py",
         'src = E.theorem2_verified() if form == "verified" else E.theorem2_published()',
         "src = E.theorem2_published()",
     ),
@@ -195,7 +195,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "Theorem 4 drops hypothesis M_M <= K",
-        T + "results/behavior_nonbinary.py",
+        T + "results/nonbinary.py",
         'Hypothesis("below K (M)", "M_M <= K", Le(M_M, K)),',
         "",
     ),

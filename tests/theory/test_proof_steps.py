@@ -16,10 +16,9 @@ from steerbound.theory.proof.model import Ge, Le, ProofStep, Result, lemma
 from steerbound.theory.proof.sums import I
 from steerbound.theory.results import all_results
 from steerbound.theory.results import behavior as B
-from steerbound.theory.results import behavior_nonbinary as BN
 from steerbound.theory.results import helpfulness as H
-from steerbound.theory.results import helpfulness_mirror as HM
 from steerbound.theory.results import multi_token as MT
+from steerbound.theory.results import nonbinary as BN
 from steerbound.theory.results import soft_margin as SM
 from steerbound.theory.results.tilted import mass_step
 from steerbound.theory.symbols import M_M, S_A, B_r, m_A, r_np, slack
@@ -72,7 +71,7 @@ def test_theorem1_mirror_properties_can_fail() -> None:
 
 
 def test_theorem2_negative_case_passes_and_wrong_side_fails() -> None:
-    neg = HM.theorem2_verified_negative()
+    neg = H.theorem2_verified_negative()
     assert set(_statuses(neg).values()) == {"passed"}
     # Keeping the T+ term (the one that decays for r_e < 0) cannot give the parabola.
     drop = next(s for s in neg.proof if s.name == "drop decaying side")

@@ -91,7 +91,7 @@ class Hypothesis:
 
 @dataclass(frozen=True)
 class Result:
-    """A definition, assumption, theorem, corollary or proposition of THEORY.md.
+    """A definition, assumption, theorem, corollary or proposition of docs/theorem_sheet.md.
 
     ``form`` distinguishes variants ("verified", "published", "jensen", "tilted", ...);
     ``proof_symbols`` maps statement symbols to the parametrisation the proof works in

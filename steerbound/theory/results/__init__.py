@@ -1,4 +1,4 @@
-"""Every result of THEORY.md as a sympy object (see :mod:`.model`); :func:`all_results`."""
+"""Every result (docs/theorem_sheet.md) as a sympy object; :func:`all_results`."""
 
 from steerbound.theory.proof.model import Hypothesis, Justification, ProofStep, Result
 from steerbound.theory.results.registry import all_results, definitions

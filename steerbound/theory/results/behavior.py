@@ -1,4 +1,4 @@
-"""Theorem 1 (and its mirror for r_e <= 0) and Corollary 1 (THEORY.md §2, §3)."""
+"""Theorem 1 (and its mirror for r_e <= 0) and Corollary 1 (docs/theorem_sheet.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Definition 1, Lemma 0, Assumptions 1-4 and Proposition 1 (THEORY.md §0, §1, §7)."""
+"""Definition 1, Lemma 0, Assumptions 1-4 and Proposition 1 (docs/theorem_sheet.md)."""
 
 from __future__ import annotations
 

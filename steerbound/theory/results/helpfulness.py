@@ -1,4 +1,4 @@
-"""Theorem 2 (four forms), expected helpfulness, Corollaries 2 and 3 (THEORY.md §4, §5, §9)."""
+"""Theorem 2 (four forms), expected helpfulness, Corollaries 2 and 3 (docs/theorem_sheet.md)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ from steerbound.theory.symbols import (
     m_G,
     m_Q,
     r_nn,
+    r_np,
     s_G,
+    s_Gm,
     s_Q,
     s_Qm,
 )
@@ -51,6 +53,16 @@ _XA, _YA, _C0 = (
 #: The definitions of alpha and beta used by the numeric parameters, with the minima named.
 _ALPHA = ALPHA_DEFINITION.subs(sp.Min(S.Q_plus, S.Q_minus), m_Q)
 _BETA = BETA_DEFINITION.subs(sp.Min(S.G_plus, S.G_minus), m_G)
+
+
+def _alpha_beta_hypotheses() -> tuple[Hypothesis, ...]:
+    """alpha and beta as the numeric parameters define them, with the minima named."""
+    return (
+        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, _ALPHA)),
+        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, _BETA)),
+        Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
+        Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
+    )
 
 
 def _frac(x: sp.Expr) -> sp.Expr:
@@ -103,7 +115,7 @@ def _jensen_step(
 def _t2_common() -> tuple[Hypothesis, ...]:
     return (
         Hypothesis("Assumption 1", "delta = lam r_e v (linearized)"),
-        Hypothesis("T", "T = top-k set, c in T; Q+-, G+- as in THEORY.md section 4"),
+        Hypothesis("T", "T = top-k set, c in T; Q+-, G+- as in docs/theorem_sheet.md"),
     )
 
 
@@ -163,12 +175,7 @@ def theorem2_forms() -> tuple[Result, ...]:
     quad = qp * (1 + (S.lam * r * gp) ** 2 / 2)
     low = m_Q * (1 + (S.lam * r * m_G) ** 2 / 2)
     ab = {S.alpha: 2 * m_Q / (1 - S.P0), S.beta: m_G / S.sigma}
-    hyp_ab = (
-        Hypothesis("alpha", "alpha = 2 min(Q+, Q-)/(1 - P0)", Eq(S.alpha, _ALPHA)),
-        Hypothesis("beta", "beta = min(G+, G-)/sigma", Eq(S.beta, _BETA)),
-        Hypothesis("min Q", "m_Q = min(Q+, Q-)", Eq(m_Q, sp.Min(S.Q_plus, S.Q_minus))),
-        Hypothesis("min G", "m_G = min(G+, G-)", Eq(m_G, sp.Min(S.G_plus, S.G_minus))),
-    )
+    hyp_ab = _alpha_beta_hypotheses()
     verified = Result(
         "Theorem 2",
         "verified",
@@ -282,3 +289,65 @@ def theorem2_forms() -> tuple[Result, ...]:
         pb,
     )
     return jensen, verified, tilted, published
+
+
+# ------------------------------------------------ Lemma 2b for r_e < 0 (the mirror)
+@cache
+def theorem2_verified_negative() -> Result:
+    """Drop the T+ term (it decays for r_e < 0), keep Q- e^{-lam r_e G-} with
+    ``y = -lam r_e G- >= 0``, then ``e^y >= 1 + y^2/2``, ``Q- >= min Q``, ``G- >= min G``."""
+    vb = E.theorem2_verified()
+    r, lam = r_np, S.lam
+    qp, qm, gm = m_Q + s_Q, m_Q + s_Qm, m_G + s_Gm
+    y = -lam * r * gm
+    ex = qp * sp.exp(lam * r * S.G_plus)  # decays for r_e < 0
+    em = qm * sp.exp(y)
+    quad = qm * (1 + y**2 / 2)
+    low = m_Q * (1 + (lam * r * m_G) ** 2 / 2)
+    ab = {S.alpha: 2 * m_Q / (1 - S.P0), S.beta: m_G / S.sigma}
+    jb = E.theorem2_jensen()
+    hyps = (
+        *_t2_common(),
+        Hypothesis("Lemma 2a", "Jensen form", Le(H_r, jb.expr), cites="Theorem 2 (jensen)"),
+        *_alpha_beta_hypotheses(),
+        Hypothesis("r_e < 0", "negative steering (mirror of r_e >= 0)", Le(S.r_e, 0)),
+    )
+    steps = (
+        ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(ex + em)), hypothesis("Lemma 2a")),
+        _dec("drop decaying side", "remove Q+ e^{lam r_e G+} >= 0", ex + em, em),
+        ProofStep(
+            "e^y >= 1 + y^2/2",
+            "y = -lam r_e G- >= 0",
+            Ge(sp.exp(y), 1 + y**2 / 2),
+            lemma("e^y >= 1 + y^2/2", {"y": y}),
+            chain=False,
+        ),
+        ProofStep(
+            "scale",
+            "times Q- >= 0",
+            Ge(em, quad),
+            lemma("multiply by c >= 0", {"x_1": sp.exp(y), "y_1": 1 + y**2 / 2, "c_0": qm}),
+            chain=False,
+        ),
+        _dec("quadratic", "e^y >= 1 + y^2/2", em, quad),
+        _dec("minimum", "Q- >= min Q, G- >= min G", quad, low),
+        ProofStep(
+            "alpha, beta",
+            "min Q = (alpha/2)(1 - P0), min G = sigma beta",
+            Eq(_frac(low), vb.expr.subs(S.r_e, r)),
+            algebra(ab),
+        ),
+    )
+    return Result(
+        "Theorem 2",
+        "verified (r_e < 0)",
+        "helpfulness: parabolic form with alpha/2 (Lemma 2b), negative steering",
+        hyps,
+        Le(H_r, vb.expr),
+        "The same bound for r_e < 0, by the symmetric argument on T-: "
+        "H <= P0/(P0 + (alpha/2)(1 - P0)(1 + (lam sigma beta r_e)^2/2)).",
+        steps,
+        "high (0 violations)",
+        None,
+        {S.r_e: r, S.Q_plus: qp, S.Q_minus: qm, S.G_minus: gm},
+    )

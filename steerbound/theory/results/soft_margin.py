@@ -1,4 +1,4 @@
-"""Theorem 3: alignment under a soft margin (THEORY.md §6), proved step by step.
+"""Theorem 3: alignment under a soft margin (docs/theorem_sheet.md), proved step by step.
 
 Token sets: ``A'`` (clean aligned, min projection ``m_A'``), ``M'`` (clean misaligned, max
 ``M_M'``), ``M''`` (misclassified misaligned, max ``M_M''``); the rest of the vocabulary

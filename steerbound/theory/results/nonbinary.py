@@ -1,4 +1,4 @@
-"""Theorems 4 and 5 (non-binary scores) (THEORY.md §8).
+"""Theorems 4 and 5 (non-binary scores) (docs/theorem_sheet.md).
 
 The token sets (A, M, N for Theorem 4; U = {B >= b}, L = {B < b} for Theorem 5) are finite
 sums (:mod:`steerbound.theory.results.tilted`); the set masses are non-empty (an empty set has
