@@ -20,7 +20,6 @@ from steerbound.theory import lemmas
 from steerbound.theory import properties as P
 from steerbound.theory import special_checks as SC
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas.arithmetic import y0_root
 from steerbound.theory.proof.check import check_proof
 from steerbound.theory.proof.model import Result
 from steerbound.theory.proof.provers import Status
@@ -99,10 +98,9 @@ def _property_outcomes(res: Result) -> list[P.Outcome]:
         ("Theorem 2", "verified (r_e < 0)"): lambda: P.parabola_mirror_properties(
             E.theorem2_verified().expr, S.alpha / 2
         ),
-        ("Theorem 2", "published"): lambda: [
-            *P.parabola_properties(E.theorem2_published().expr, S.alpha),
-            _y0_outcome(),
-        ],
+        ("Theorem 2", "published"): lambda: P.parabola_properties(
+            E.theorem2_published().expr, S.alpha
+        ),
         ("Expected helpfulness", "curvature"): lambda: [
             SC.expected_helpfulness(E.expected_helpfulness().expr)
         ],
@@ -118,16 +116,6 @@ def _property_outcomes(res: Result) -> list[P.Outcome]:
     }
     fn = table.get(key)
     return list(fn()) if fn else []
-
-
-def _y0_outcome() -> P.Outcome:
-    root, _ = y0_root()
-    proof = lemmas.get("e^y >= 2(1 + y^2/2) for y >= y0").prove()
-    return (
-        f"T2-paper holds for lam sigma beta |r_e| >= y0 = {root:.4f} (e^y0 = 2 + y0^2)",
-        proof.status,
-        proof.detail,
-    )
 
 
 _COUNTEREXAMPLES = {

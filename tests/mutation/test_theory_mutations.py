@@ -205,6 +205,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "BETA_DEFINITION = sp.Min(S.G_plus, S.G_minus) / S.sigma",
         "BETA_DEFINITION = 2 * sp.Min(S.G_plus, S.G_minus) / S.sigma",
     ),
+    Mutation(
+        "T2-paper window hypothesis lam sigma beta r_e >= y0 -> >= 1",
+        T + "results/helpfulness.py",
+        "Ge(S.lam * S.sigma * S.beta * S.r_e, y0),",
+        "Ge(S.lam * S.sigma * S.beta * S.r_e, 1),",
+    ),
     # --- stable forms and numeric primitives ------------------------------------------
     Mutation(
         "stable form of Theorem 2 Jensen: sign of the decaying exponent",

@@ -8,6 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
+from steerbound.theory.lemmas.arithmetic import y0_root
 from steerbound.theory.parameters import ALPHA_DEFINITION, BETA_DEFINITION
 from steerbound.theory.proof.model import (
     Eq,
@@ -350,4 +351,106 @@ def theorem2_verified_negative() -> Result:
         "high (0 violations)",
         None,
         {S.r_e: r, S.Q_plus: qp, S.Q_minus: qm, S.G_minus: gm},
+    )
+
+
+# ----------------------------------- T2-paper where it holds: lam sigma beta r_e >= y0
+@cache
+def theorem2_published_window() -> Result:
+    """(T2-paper) holds for every geometry once ``y = lam sigma beta r_e >= y0`` (``e^y0 = 2 +
+    y0^2``): keep the growing side, ``Q+ e^{a G+} >= m_Q e^{a m_G} >= m_Q (2 + (a m_G)^2)``,
+    and ``2 m_Q = alpha (1 - P0)``. Case ``r_e >= 0``; ``r_e <= 0`` is the mirror with T-."""
+    pb = E.theorem2_published()
+    r, lam = r_nn, S.lam
+    qp, qm, gp = m_Q + s_Q, m_Q + s_Qm, m_G + s_G
+    ex = qp * sp.exp(lam * r * gp)
+    em = qm * sp.exp(-lam * r * S.G_minus)
+    low_exp = m_Q * sp.exp(lam * r * m_G)
+    mid = m_Q * sp.exp(lam * r * gp)
+    yv = lam * r * m_G
+    quad = m_Q * (2 + yv**2)
+    y0 = y0_root()[1]
+    return Result(
+        "Theorem 2",
+        "published (lam sigma beta r_e >= y0)",
+        "the paper's parabola holds outside the small-steering window",
+        (
+            *_t2_common(),
+            Hypothesis(
+                "Lemma 2a",
+                "Jensen form",
+                Le(H_r, E.theorem2_jensen().expr),
+                cites="Theorem 2 (jensen)",
+            ),
+            *_alpha_beta_hypotheses(),
+            Hypothesis("r_e >= 0", "r_e <= 0: mirror with T-", Ge(S.r_e, 0)),
+            Hypothesis(
+                "window",
+                f"lam sigma beta r_e >= y0 (= {float(y0):.6f}, rounded up)",
+                Ge(S.lam * S.sigma * S.beta * S.r_e, y0),
+            ),
+        ),
+        Le(H_r, pb.expr),
+        "H <= P0/(P0 + alpha(1 - P0)(1 + (lam sigma beta r_e)^2/2)) whenever "
+        "lam sigma beta |r_e| >= y0 ~ 1.319: violations of T2-paper lie in the window below.",
+        (
+            ProofStep("Lemma 2a", "Jensen form", Le(H_r, _frac(ex + em)), hypothesis("Lemma 2a")),
+            _dec("drop decaying side", "remove Q- e^{-a G-} >= 0", ex + em, ex),
+            ProofStep(
+                "Q+ >= min Q",
+                "(m_Q + s_Q) e^{a G+} >= m_Q e^{a G+}",
+                Ge(ex, mid),
+                algebra(),
+                chain=False,
+            ),
+            ProofStep(
+                "G+ >= min G",
+                "e^{a G+} >= e^{a m_G} (a >= 0)",
+                Ge(sp.exp(lam * r * gp), sp.exp(lam * r * m_G)),
+                lemma("exp monotone", {"x": lam * r * gp, "y": lam * r * m_G}),
+                chain=False,
+            ),
+            ProofStep(
+                "scale (1)",
+                "times m_Q >= 0",
+                Ge(mid, low_exp),
+                lemma(
+                    "multiply by c >= 0",
+                    {_XA: sp.exp(lam * r * gp), _YA: sp.exp(lam * r * m_G), _C0: m_Q},
+                ),
+                chain=False,
+            ),
+            ProofStep(
+                "combine",
+                "",
+                Ge(ex, low_exp),
+                lemma("transitivity", {"x": ex, "y": mid, "z": low_exp}),
+                chain=False,
+            ),
+            _dec("minimum", "Q+ e^{a G+} >= m_Q e^{a m_G}", ex, low_exp),
+            ProofStep(
+                "y0 window",
+                "e^y >= 2 + y^2 for y = lam m_G r_e >= y0",
+                Ge(sp.exp(yv), 2 + yv**2),
+                lemma("e^y >= 2(1 + y^2/2) for y >= y0", {_Y: yv}),
+                chain=False,
+            ),
+            ProofStep(
+                "scale (2)",
+                "times m_Q >= 0",
+                Ge(low_exp, quad),
+                lemma("multiply by c >= 0", {_XA: sp.exp(yv), _YA: 2 + yv**2, _C0: m_Q}),
+                chain=False,
+            ),
+            _dec("parabola", "e^y >= 2 + y^2", low_exp, quad),
+            ProofStep(
+                "alpha, beta",
+                "2 min Q = alpha (1 - P0), min G = sigma beta",
+                Eq(_frac(quad), pb.expr.subs({S.r_e: r, S.beta: m_G / S.sigma})),
+                algebra({S.alpha: 2 * m_Q / (1 - S.P0)}),
+            ),
+        ),
+        "high (follows from Lemma 2a)",
+        None,
+        {S.r_e: r, S.Q_plus: qp, S.Q_minus: qm, S.G_plus: gp, S.beta: m_G / S.sigma},
     )

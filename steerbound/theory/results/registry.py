@@ -39,6 +39,7 @@ def all_results() -> tuple[Result, ...]:
         *helpfulness.theorem2_forms()[:2],
         helpfulness.theorem2_verified_negative(),
         *helpfulness.theorem2_forms()[2:],
+        helpfulness.theorem2_published_window(),
         helpfulness_limits.expected_helpfulness(),
         *helpfulness_limits.corollary2_forms(),
         soft_margin.theorem3(),
