@@ -1,4 +1,4 @@
-"""steerbound.theory: every result of THEORY.md as sympy objects, checked, and lambdified.
+"""steerbound.theory: every result (docs/theorem_sheet.md) as sympy objects, checked, lambdified.
 
 Numeric bounds (float64, numpy-broadcast, validated; lambdified lazily from the sympy
 expressions in :mod:`steerbound.theory.expressions`) are importable from here. The symbolic

@@ -2,7 +2,8 @@
 
 ``check_all()`` returns one :class:`CheckRecord` per check. Statuses: ``passed``, ``failed``,
 ``undecided`` (sympy could not decide; never counted as passed) and ``published (fails)``
-(a published form whose counterexample from THEORY.md is evaluated exactly and violates it).
+(a published form whose counterexample (docs/theorem_sheet.md) is evaluated exactly and
+violates it).
 """
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ from functools import cache
 from typing import Any
 
 from steerbound.theory import counterexamples as CX
+from steerbound.theory import crosscheck as XC
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as F
 from steerbound.theory import lemmas
 from steerbound.theory import properties as P
 from steerbound.theory import special_checks as SC
 from steerbound.theory import symbols as S
-from steerbound.theory.lemma_catalog_extra import y0_root
-from steerbound.theory.proofcheck import check_proof
-from steerbound.theory.results.model import Result
+from steerbound.theory.proof.check import check_proof
+from steerbound.theory.proof.model import Result
+from steerbound.theory.proof.provers import Status
 from steerbound.theory.results.registry import all_results
 
-PASSED, FAILED, UNDECIDED, PUBLISHED_FAILS = "passed", "failed", "undecided", "published (fails)"
+PASSED: Status = "passed"
+FAILED: Status = "failed"
+UNDECIDED: Status = "undecided"
+PUBLISHED_FAILS: Status = "published (fails)"
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class CheckRecord:
     result: str
     form: str
     check: str
-    status: str
+    status: Status
     detail: str
     counterexample: dict[str, Any] | None = None
 
@@ -41,7 +46,7 @@ class CheckRecord:
         return asdict(self)
 
 
-def _worst(statuses: list[str]) -> str:
+def _worst(statuses: list[Status]) -> Status:
     for s in (FAILED, UNDECIDED):
         if s in statuses:
             return s
@@ -60,7 +65,7 @@ def proof_record(result: Result) -> CheckRecord:
 def counterexample_record(result: Result, cx: CX.Counterexample) -> CheckRecord:
     violated = cx.published_violated
     verified_ok = cx.verified_violated is False
-    status = (
+    status: Status = (
         PUBLISHED_FAILS
         if violated and verified_ok
         else (FAILED if violated is False else UNDECIDED)
@@ -75,11 +80,11 @@ def counterexample_record(result: Result, cx: CX.Counterexample) -> CheckRecord:
     )
 
 
-def _records(result: Result, outcomes: list[tuple[str, str, str]]) -> list[CheckRecord]:
+def _records(result: Result, outcomes: list[P.Outcome]) -> list[CheckRecord]:
     return [CheckRecord(result.name, result.form, c, s, d) for c, s, d in outcomes]
 
 
-def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
+def _property_outcomes(res: Result) -> list[P.Outcome]:
     key = (res.name, res.form)
     t1 = E.theorem1().expr
     table: dict[tuple[str, str], Any] = {
@@ -93,36 +98,24 @@ def _property_outcomes(res: Result) -> list[tuple[str, str, str]]:
         ("Theorem 2", "verified (r_e < 0)"): lambda: P.parabola_mirror_properties(
             E.theorem2_verified().expr, S.alpha / 2
         ),
-        ("Theorem 2", "published"): lambda: [
-            *P.parabola_properties(E.theorem2_published().expr, S.alpha),
-            _y0_outcome(),
-        ],
+        ("Theorem 2", "published"): lambda: P.parabola_properties(
+            E.theorem2_published().expr, S.alpha
+        ),
         ("Expected helpfulness", "curvature"): lambda: [
             SC.expected_helpfulness(E.expected_helpfulness().expr)
         ],
-        ("Corollary 2", "verified"): SC.corollary2,
         ("Theorem 3", "verified"): lambda: P.theorem3_properties(E.theorem3().expr, t1),
         ("Theorem 4", "verified"): lambda: P.theorem4_properties(
             E.theorem4_published().expr
         ),  # the min form's first term, in closed form
         ("Theorem 5", "verified"): lambda: P.theorem5_properties(E.theorem5().expr),
         ("Theorem 6", "verified"): lambda: P.theorem6_properties(E.theorem6().expr, t1),
-        ("Corollary 3", "verified"): lambda: [SC.corollary3()],
+        ("Corollary 3", "verified"): lambda: [SC.corollary3(E.corollary3_step_expr())],
         ("Proposition 1", ""): SC.proposition1,
-        ("Assumption 3", ""): SC.assumption3,
+        ("Assumption 3", "both sides"): SC.assumption3,
     }
     fn = table.get(key)
     return list(fn()) if fn else []
-
-
-def _y0_outcome() -> tuple[str, str, str]:
-    root, _ = y0_root()
-    proof = lemmas.get("e^y >= 2(1 + y^2/2) for y >= y0").prove()
-    return (
-        f"T2-paper holds for lam sigma beta |r_e| >= y0 = {root:.4f} (e^y0 = 2 + y0^2)",
-        proof.status,
-        proof.detail,
-    )
 
 
 _COUNTEREXAMPLES = {
@@ -140,9 +133,13 @@ def check_result(res: Result) -> list[CheckRecord]:
     if res.proof:
         out.append(proof_record(res))
     out.extend(_records(res, _property_outcomes(res)))
-    if res.bound is not None:
+    if res.bound is not None and res.bound.stable != res.bound.target:
+        # (a stable form identical to the statement has nothing to prove: no check)
         check, status, detail = SC.stable_form(res.bound)
         out.append(CheckRecord(res.name, res.form, check, status, detail))
+    if res.bound is not None and (res.name, res.form) == ("Corollary 3", "verified"):
+        assert res.statement is not None
+        out.append(CheckRecord(res.name, res.form, *XC.corollary3_outcome(res.statement)))
     cx = _COUNTEREXAMPLES.get((res.name, res.form))
     if cx is not None:
         out.append(counterexample_record(res, cx()))
@@ -160,6 +157,11 @@ def _check_all() -> tuple[CheckRecord, ...]:
     for fit in (F.behavior_tanh(), F.helpfulness_parabolic(), F.helpfulness_floor()):
         check, status, detail = SC.fit_form(fit)
         out.append(CheckRecord("Fit forms", fit.name, check, status, detail))
+    for check, status, detail in XC.primitive_outcomes():
+        out.append(CheckRecord("Numerics", "primitives", check, status, detail))
+    for case in XC.numeric_cases():
+        check, status, detail = XC.bound_outcome(case)
+        out.append(CheckRecord("Numerics", case.bound.key, check, status, detail))
     return tuple(out)
 
 

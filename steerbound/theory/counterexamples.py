@@ -1,4 +1,4 @@
-"""THEORY.md's counterexamples to the published forms, evaluated exactly (sympy Rationals).
+"""Counterexamples to the published forms (docs/theorem_sheet.md), evaluated exactly (Rationals).
 
 Each function returns a :class:`Counterexample` with the exact value of the quantity, the
 published bound, and whether the published inequality is violated (decided by sympy on exact
@@ -30,6 +30,9 @@ class Counterexample:
     verified: sp.Expr
     direction: str
     extra: dict[str, str] = field(default_factory=dict)
+    #: where the verified form is vacuous at the published counterexample, the exact value at
+    #: the point where ``verified`` is evaluated instead
+    verified_exact: sp.Expr | None = None
 
     def _violates(self, bound: sp.Expr) -> bool | None:
         gap = (self.exact - bound) if self.direction == "upper" else (bound - self.exact)
@@ -43,7 +46,16 @@ class Counterexample:
 
     @property
     def verified_violated(self) -> bool | None:
-        return self._violates(self.verified)
+        if self.verified_exact is None:
+            return self._violates(self.verified)
+        return Counterexample(
+            self.name,
+            self.geometry,
+            self.verified_exact,
+            self.published,
+            self.verified,
+            self.direction,
+        )._violates(self.verified)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -136,11 +148,17 @@ def theorem4_published() -> Counterexample:
 def theorem6_published() -> Counterexample:
     """ell = 2: a1 (0.9, then aligned), a2 (0.05, then aligned w.p. 0.01), m (0.05); x = 2."""
     x = sp.Integer(2)
-    e = sp.exp(x)
     p_a1, p_a2, p_m, p_tail = R(9, 10), R(1, 20), R(1, 20), R(1, 100)
-    den = (p_a1 + p_a2) * e + p_m
-    second = p_tail * e / (p_tail * e + (1 - p_tail))
-    exact = 2 * ((p_a1 * e + p_a2 * e * second) / den) - 1
+
+    def exact_at(x: sp.Expr) -> sp.Expr:
+        e = sp.exp(x)
+        den = (p_a1 + p_a2) * e + p_m
+        second = p_tail * e / (p_tail * e + (1 - p_tail))
+        return 2 * ((p_a1 * e + p_a2 * e * second) / den) - 1
+
+    exact = exact_at(x)
+    # The verified (B_min) form is vacuous (-1) at x = 2; compare it where it is not: x = 8.
+    x_v = sp.Integer(8)
     b0 = 2 * (p_a1 + p_a2 * p_tail) - 1
     b_min = 2 * p_tail - 1
     t6 = E.theorem6()
@@ -157,8 +175,9 @@ def theorem6_published() -> Counterexample:
         },
         exact,
         t6.expr.subs(vals).subs(S.B_min, b0),
-        sp.Max(-1, t6.expr.subs(vals).subs(S.B_min, b_min)),
+        t6.expr.subs({**vals, S.r_e: x_v}).subs(S.B_min, b_min),
         "lower",
+        verified_exact=exact_at(x_v),
     )
 
 
@@ -173,6 +192,9 @@ def corollary2_published() -> Counterexample:
         {"k": "4", "P0": "9/10", "Q+": "1/30", "Q-": "1/15", "r_e": "0 (exact H = P0)"},
         p0,
         E.corollary2_heuristic().expr.subs(vals),
-        sp.Integer(1),
+        # the valid pointwise statement E H <= E J (Jensen form), here at r_e = 0
+        E.theorem2_jensen()
+        .expr.subs({S.Q_plus: R(1, 30), S.Q_minus: R(2, 30)})
+        .subs({S.r_e: 0, S.P0: p0, S.lam: 1}),
         "upper",
     )

@@ -1,4 +1,4 @@
-"""The bound expressions of THEORY.md, in sympy: the single source of truth for every formula.
+"""The bound expressions (docs/theorem_sheet.md) in sympy: the one source of truth of every formula.
 
 Each :class:`BoundExpression` holds the expression exactly as the result states it
 (``expr``, used in the statement, the proof checks and the theorem sheet) and an equivalent
@@ -12,49 +12,46 @@ stated expression can go below it (Theorems 3 and 6): ``clipped = Max(-1, expr)`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import sympy as sp
 
 from steerbound.theory import symbols as S
-from steerbound.theory.primitives import Expit, ExpSat, Log0, Log1pHalfSq, LogAddExp
-
-
-@dataclass(frozen=True)
-class BoundExpression:
-    """One numeric bound: its arguments (in the public function's order) and two forms."""
-
-    key: str
-    args: tuple[sp.Symbol, ...]
-    expr: sp.Expr
-    stable: sp.Expr
-    floor: sp.Expr | None = None
-
-    @property
-    def target(self) -> sp.Expr:
-        """What the numeric function computes: ``Max(floor, expr)`` or ``expr``."""
-        return self.expr if self.floor is None else sp.Max(self.floor, self.expr)
+from steerbound.theory.numerics import (
+    BoundExpression,
+    Expit,
+    ExpSat,
+    Log0,
+    Log1p,
+    Log1pHalfSq,
+    LogAddExp,
+    LogScaled,
+    Prod0,
+)
 
 
 def _x() -> sp.Expr:
     return S.lam * S.Delta * S.r_e
 
 
+def _x_stable() -> sp.Expr:
+    return Prod0(S.lam, S.Delta, S.r_e)
+
+
 # ----------------------------------------------------------------------------- behavior
 @cache
 def theorem1() -> BoundExpression:
     e = sp.tanh(S.lam * S.Delta / 2 * S.r_e + sp.atanh(S.B0))
-    return BoundExpression("theorem1", (S.r_e, S.B0, S.lam, S.Delta), e, e)
+    stable = sp.tanh(_x_stable() / 2 + sp.atanh(S.B0))
+    return BoundExpression("theorem1", (S.r_e, S.B0, S.lam, S.Delta), e, stable)
 
 
 @cache
 def corollary1() -> BoundExpression:
     """Threshold r*(eps) = 2/(lam Delta) (artanh(1 - eps) - artanh B0)."""
     e = 2 / (S.lam * S.Delta) * (sp.atanh(1 - S.target_eps) - sp.atanh(S.B0))
-    stable = (
-        sp.log(2 - S.target_eps) - Log0(S.target_eps) + sp.log(1 - S.B0) - sp.log(1 + S.B0)
-    ) / (S.lam * S.Delta)
+    # 2 artanh(1 - eps) = log((2 - eps)/eps) = log1p(2 (1 - eps)/eps): accurate near eps = 1
+    stable = (Log1p(2 * (1 - S.target_eps) / S.target_eps) - 2 * sp.atanh(S.B0)) / (S.lam * S.Delta)
     return BoundExpression("corollary1", (S.target_eps, S.B0, S.lam, S.Delta), e, stable)
 
 
@@ -67,8 +64,8 @@ def theorem3() -> BoundExpression:
     ) - 4 * e0 / margin * sp.exp(S.lam * S.D * S.r_e)
     stable = sp.Max(
         -1,
-        sp.tanh(S.lam * S.Delta / 2 * S.r_e + (sp.log(margin) - sp.log(1 - S.B0)) / 2)
-        - ExpSat(Log0(4 * e0) - sp.log(margin) + S.lam * S.D * S.r_e),
+        sp.tanh(_x_stable() / 2 + (sp.log(margin) - sp.log(1 - S.B0)) / 2)
+        - ExpSat(LogScaled(4 * e0, Prod0(S.lam, S.D, S.r_e)) - sp.log(margin)),
     )
     args = (S.r_e, S.B0, S.lam, S.Delta, S.eps_mis, S.D)
     return BoundExpression("theorem3", args, e, stable, floor=sp.Integer(-1))
@@ -76,8 +73,9 @@ def theorem3() -> BoundExpression:
 
 def _t4_first_stable(one_minus_p_plus: sp.Expr) -> sp.Expr:
     """p+ e^x/(p+ e^x + R) - p-/(p+ e^x + R) with R = ``one_minus_p_plus``, via log-sum-exp."""
-    big = LogAddExp(Log0(S.p_plus) + _x(), Log0(one_minus_p_plus))
-    return ExpSat(Log0(S.p_plus) + _x() - big) - ExpSat(Log0(S.p_minus) - big)
+    x = _x_stable()
+    big = LogAddExp(Log0(S.p_plus) + x, Log0(one_minus_p_plus))
+    return Expit(Log0(S.p_plus) + x - Log0(one_minus_p_plus)) - ExpSat(Log0(S.p_minus) - big)
 
 
 @cache
@@ -88,7 +86,7 @@ def theorem4_verified() -> BoundExpression:
     e = sp.Min(first, second)
     stable = sp.Min(
         _t4_first_stable(S.p_minus + S.p_zero),
-        sp.tanh(x / 2 + (Log0(S.p_plus) - Log0(S.p_minus)) / 2),
+        sp.tanh(_x_stable() / 2 + (Log0(S.p_plus) - Log0(S.p_minus)) / 2),
     )
     args = (S.r_e, S.p_plus, S.p_minus, S.p_zero, S.lam, S.Delta)
     return BoundExpression("theorem4_verified", args, e, stable)
@@ -109,7 +107,7 @@ def theorem5() -> BoundExpression:
     x = _x()
     p, q, b = S.p_ge, 1 - S.p_ge, S.b_thr
     e = (b * p * sp.exp(x) - q) / (p * sp.exp(x) + q)
-    stable = (1 + b) / 2 * sp.tanh(x / 2 + (Log0(p) - Log0(q)) / 2) - (1 - b) / 2
+    stable = (1 + b) / 2 * sp.tanh((LogScaled(p, _x_stable()) - Log0(q)) / 2) - (1 - b) / 2
     return BoundExpression("theorem5", (S.r_e, S.p_ge, S.b_thr, S.lam, S.Delta), e, stable)
 
 
@@ -117,7 +115,7 @@ def theorem5() -> BoundExpression:
 def theorem6() -> BoundExpression:
     u = S.lam * S.Delta / 2 * S.r_e + sp.atanh(S.B_min)
     e = 1 - S.ell * (1 - sp.tanh(u))
-    stable = sp.Max(-1, 1 - 2 * S.ell * Expit(-2 * u))
+    stable = sp.Max(-1, 1 - 2 * S.ell * Expit(-_x_stable() - 2 * sp.atanh(S.B_min)))
     args = (S.r_e, S.B_min, S.ell, S.lam, S.Delta)
     return BoundExpression("theorem6", args, e, stable, floor=sp.Integer(-1))
 
@@ -127,9 +125,9 @@ def theorem6() -> BoundExpression:
 def theorem2_jensen() -> BoundExpression:
     a = S.lam * S.r_e
     e = S.P0 / (S.P0 + S.Q_plus * sp.exp(a * S.G_plus) + S.Q_minus * sp.exp(-a * S.G_minus))
-    stable = Expit(
-        Log0(S.P0) - LogAddExp(Log0(S.Q_plus) + a * S.G_plus, Log0(S.Q_minus) - a * S.G_minus)
-    )
+    plus = LogScaled(S.Q_plus, Prod0(S.lam, S.r_e, S.G_plus))
+    minus = LogScaled(S.Q_minus, -Prod0(S.lam, S.r_e, S.G_minus))
+    stable = Expit(Log0(S.P0) - LogAddExp(plus, minus))
     args = (S.r_e, S.P0, S.Q_plus, S.Q_minus, S.G_plus, S.G_minus, S.lam)
     return BoundExpression("theorem2_jensen", args, e, stable)
 
@@ -137,7 +135,8 @@ def theorem2_jensen() -> BoundExpression:
 def _parabolic(coef: sp.Expr, key: str) -> BoundExpression:
     y = S.lam * S.sigma * S.beta * S.r_e
     e = S.P0 / (S.P0 + coef * (1 - S.P0) * (1 + y**2 / 2))
-    stable = Expit(Log0(S.P0) - Log0(coef * (1 - S.P0)) - Log1pHalfSq(y))
+    half_sq = Log1pHalfSq(S.lam, S.sigma, S.beta, S.r_e)
+    stable = Expit(Log0(S.P0) - Log0(coef * (1 - S.P0)) - half_sq)
     return BoundExpression(key, (S.r_e, S.P0, S.alpha, S.lam, S.sigma, S.beta), e, stable)
 
 
@@ -159,7 +158,9 @@ def theorem2_tilted() -> BoundExpression:
     gbar = (S.G_plus + S.G_minus) / 2
     tilt = a * (S.G_plus - S.G_minus) / 2
     e = S.P0 / (S.P0 + S.alpha * (1 - S.P0) * sp.exp(tilt) * (1 + (a * gbar) ** 2 / 2))
-    stable = Expit(Log0(S.P0) - Log0(S.alpha * (1 - S.P0)) - tilt - Log1pHalfSq(a * gbar))
+    tilt_s = Prod0(S.lam, S.r_e, (S.G_plus - S.G_minus) / 2)
+    half_sq = Log1pHalfSq(S.lam, S.r_e, gbar)
+    stable = Expit(Log0(S.P0) - Log0(S.alpha * (1 - S.P0)) - tilt_s - half_sq)
     args = (S.r_e, S.P0, S.alpha, S.lam, S.G_plus, S.G_minus)
     return BoundExpression("theorem2_tilted", args, e, stable)
 
@@ -238,3 +239,10 @@ ALL_BOUNDS = (
     assumption3_both_sides,
     corollary3_probability,
 )
+
+
+def corollary3_step_expr() -> sp.Expr:
+    """The per-step factor of Corollary 3's verified statement (read from the statement)."""
+    from steerbound.theory.results.multi_token import corollary3_expression
+
+    return corollary3_expression().expr

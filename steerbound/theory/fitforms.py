@@ -4,7 +4,7 @@ Each form is obtained from a theorem expression by sympy substitution, and ``che
 proves that substituting the fit parameters back gives the theorem expression exactly:
 
 * ``behavior_tanh_form(r_e, slope, offset) = tanh(slope*r_e + offset)``: Theorem 1 with
-  ``slope = lam*Delta/2`` (NOT ``lam*Delta``: THEORY.md §10.3) and ``offset = artanh(B0)``.
+  ``slope = lam*Delta/2`` (NOT ``lam*Delta``: docs/theorem_sheet.md.3) and ``offset = artanh(B0)``.
 * ``helpfulness_parabolic_form(r_e, a, b) = 1/(1 + a + a*b^2/2*r_e^2)``: Theorem 2's parabola
   divided through by ``P0``, with ``b = lam*sigma*beta`` and ``a = alpha*(1-P0)/P0`` for the
   published form, ``a = alpha_* (1-P0)/P0 = (alpha/2)(1-P0)/P0`` for the verified form.
@@ -21,10 +21,15 @@ from typing import Any
 import sympy as sp
 
 from steerbound.theory import expressions as E
+from steerbound.theory import numerics as V
 from steerbound.theory import symbols as S
-from steerbound.theory import validation as V
-from steerbound.theory.expressions import BoundExpression
-from steerbound.theory.primitives import expand_log0, lambdify_stable
+from steerbound.theory.numerics import (
+    BoundExpression,
+    Log1pHalfSq,
+    Prod0,
+    expand_log0,
+    lambdify_stable,
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,8 @@ class FitForm:
 def behavior_tanh() -> FitForm:
     src = E.theorem1()
     expr = src.expr.subs({S.lam: 2 * S.slope / S.Delta}).subs(sp.atanh(S.B0), S.offset)
-    form = BoundExpression("behavior_tanh", (S.r_e, S.slope, S.offset), expr, expr)
+    stable = sp.tanh(Prod0(S.slope, S.r_e) + S.offset)  # no overflow warning at huge r_e
+    form = BoundExpression("behavior_tanh", (S.r_e, S.slope, S.offset), expr, stable)
     back = {S.slope: S.lam * S.Delta / 2, S.offset: sp.atanh(S.B0)}
     return FitForm("behavior_tanh_form", form, src, back)
 
@@ -52,6 +58,11 @@ def _helpfulness_form(src: BoundExpression) -> tuple[sp.Expr, sp.Expr]:
     b_sub = {S.lam: S.fit_b / (S.sigma * S.beta)}
     expr = sp.simplify(src.expr.subs(a_sub).subs(b_sub))
     stable = expand_log0(src.stable.subs(a_sub).subs(b_sub))
+    # Log1pHalfSq(lam, sigma, beta, r_e) -> Log1pHalfSq(b, r_e): the factors of the product
+    # (sigma and beta cancel), kept apart so that a huge product cannot overflow.
+    stable = stable.replace(
+        lambda e: isinstance(e, Log1pHalfSq), lambda e: Log1pHalfSq(*sp.Mul(*e.args).args)
+    )
     return expr, stable
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from steerbound.theory import validation as V
-from steerbound.theory.compiled import compiled
+from steerbound.theory import numerics as V
+from steerbound.theory.numerics import compiled
 
 
 def theorem1_bound(r_e: Any, b0: Any, lam: Any, delta: Any) -> Any:
@@ -54,7 +54,7 @@ def theorem3_bound(r_e: Any, b0: Any, lam: Any, delta: Any, eps_mis: Any, depth:
     - 4 eps_mis/(1+b0-2 eps_mis) * exp(lam*depth*r_e)`` for ``r_e >= 0``; requires
     ``0 <= eps_mis`` and ``1 + b0 > 2 eps_mis``. ``depth`` is the penetration depth ``D``.
     """
-    r = V.as_finite("r_e", r_e)
+    r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only
     b = V.open_unit("b0", b0)
     la, de = V.nonnegative("lam", lam), V.nonnegative("delta", delta)
     em = V.probability("eps_mis", eps_mis)
@@ -77,10 +77,11 @@ def theorem4_bound(
     ``form="verified"``: ``min{(p+ e^x - p-)/(p+ e^x + p- + p0), tanh(x/2 + ln(p+/p-)/2)}``
     (always valid). ``form="published"``: the closed form
     ``(p+(e^x - 1) + B0)/(p+(e^x - 1) + 1)``, ``B0 = p+ - p-``, which is valid only where
-    it is >= 0 (it fails for ``B0 < 0``, THEORY.md §8). Masses must sum to 1, ``p_plus > 0``.
+    it is >= 0 (it fails for ``B0 < 0``, docs/theorem_sheet.md). Masses must sum to 1,
+    ``p_plus > 0``.
     """
     V.form(form)
-    r = V.as_finite("r_e", r_e)
+    r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only
     pp, pm = V.probability("p_plus", p_plus), V.probability("p_minus", p_minus)
     pz = V.probability("p_zero", p_zero)
     V.require(pp > 0, "p_plus must be > 0 (Lemma R needs positive aligned mass)")
@@ -96,7 +97,7 @@ def theorem5_bound(r_e: Any, p_ge: Any, b: Any, lam: Any, delta: Any) -> Any:
     ``(b p e^x - (1-p))/(p e^x + (1-p))`` with ``p = p_ge`` (unsteered mass of ``B >= b``)
     and ``x = lam*delta*r_e``; tends to ``b``, not tight at ``r_e = 0``.
     """
-    r = V.as_finite("r_e", r_e)
+    r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only
     p = V.probability("p_ge", p_ge)
     bb = V.as_finite("b", b)
     V.require((bb > -1) & (bb <= 1), "b must lie in (-1, 1]")
@@ -110,12 +111,12 @@ def theorem6_bound(r_e: Any, b_step: Any, length: Any, lam: Any, delta: Any) -> 
     ``1 - length * (1 - tanh(lam*delta/2*r_e + artanh(b_step)))`` for ``r_e >= 0``.
     The verified form takes ``b_step = B_min``, the minimum over steps and aligned prefixes of
     ``P0(A_i|.) - P0(M_i|.)``. The published form is the *same expression fed the
-    response-level* ``B_0`` (``b_step = B_0``); it is not a bound in general (THEORY.md §9).
+    response-level* ``B_0`` (``b_step = B_0``); it is not a bound in general
+    (docs/theorem_sheet.md).
     ``length`` (the maximal response length ``ell``) must be >= 1.
     """
-    r = V.as_finite("r_e", r_e)
+    r = V.nonnegative("r_e", r_e)  # a statement for r_e >= 0 only
     b = V.open_unit("b_step", b_step)
-    n = V.as_finite("length", length)
-    V.require(n >= 1, "length must be >= 1")
+    n = V.integer_at_least("length", length, 1)
     la, de = V.nonnegative("lam", lam), V.nonnegative("delta", delta)
     return V.result(compiled("theorem6")(r, b, n, la, de), r, b, n, la, de)

@@ -1,7 +1,7 @@
 """Numeric helpfulness bounds (Theorem 2 forms, expected helpfulness, Corollaries 2 and 3).
 
 float64, numpy-broadcast, lambdified from :mod:`steerbound.theory.expressions`.
-Notation (THEORY.md §4): ``p0 = P0(c)`` for the correct token ``c``; ``q_plus/q_minus`` the
+Notation (docs/theorem_sheet.md): ``p0 = P0(c)`` for the correct token ``c``; ``q_plus/q_minus`` the
 top-k masses on either side of ``c`` along ``v``; ``g_plus/g_minus`` their P0-weighted mean
 distances ``|x_t - x_c|``; ``alpha = 2 min(Q+, Q-)/(1 - P0)`` (the paper's alpha; the verified
 parabolic form uses ``alpha/2``); ``sigma`` the std of ``g_t``; ``beta = min(G+, G-)/sigma``.
@@ -9,12 +9,13 @@ parabolic form uses ``alpha/2``); ``sigma`` the std of ``g_t``; ``beta = min(G+,
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import numpy as np
 
-from steerbound.theory import validation as V
-from steerbound.theory.compiled import compiled
+from steerbound.theory import numerics as V
+from steerbound.theory.numerics import compiled, lambdify_stable
 
 
 def _helpfulness_common(r_e: Any, p0: Any, alpha: Any, lam: Any) -> tuple[Any, ...]:
@@ -54,7 +55,7 @@ def theorem2_parabolic_bound(
 
     ``form="verified"`` (Lemma 2b, deterministic): ``c = alpha/2``.
     ``form="published"`` (T2-paper): ``c = alpha``; it fails in the window
-    ``lam*sigma*beta*|r_e| < 1.319`` (THEORY.md §4).
+    ``lam*sigma*beta*|r_e| < 1.319`` (docs/theorem_sheet.md).
     """
     V.form(form)
     r, p, a, la = _helpfulness_common(r_e, p0, alpha, lam)
@@ -75,7 +76,7 @@ def theorem2_tilted_bound(
 def expected_helpfulness_quadratic(
     r_e: Any, p0: Any, sum_sq_others: Any, lam: Any, sigma: Any
 ) -> Any:
-    """Second-order expansion of ``E[H(r_e)]`` under i.i.d. projections (THEORY.md §4).
+    """Second-order expansion of ``E[H(r_e)]`` under i.i.d. projections (docs/theorem_sheet.md).
 
     ``P0 - (lam sigma r_e)^2 / 2 * P0 * (P0 (1 - P0) - sum_{t != c} P0(t)^2)``; an
     approximation valid for small ``r_e``, not a bound. ``sum_sq_others`` is
@@ -133,7 +134,8 @@ def corollary2_heuristic_curve(
 ) -> Any:
     """The paper's fitted curve ``(1 - 2/k) * T2paper(r_e) + 1/k``.
 
-    NOT a bound (THEORY.md §5): it replaces two sigmoid terms by the constant ``1/k`` and can
+    NOT a bound (docs/theorem_sheet.md): it replaces two sigmoid terms by the constant ``1/k``
+    and can
     fall below the data at ``r_e = 0``. Provided to reproduce the paper's plots.
     """
     r, p, a, la = _helpfulness_common(r_e, p0, alpha, lam)
@@ -141,6 +143,15 @@ def corollary2_heuristic_curve(
     kk = _k(k, 2)
     out = compiled("corollary2_heuristic")(r, p, a, la, s, b, kk)
     return V.result(out, r, p, a, la, s, b, kk)
+
+
+@cache
+def _corollary3_step() -> Any:
+    """The per-step factor of Corollary 3's verified statement, lambdified (stable form)."""
+    from steerbound.theory.results.multi_token import corollary3_expression
+
+    bound = corollary3_expression()
+    return lambdify_stable(bound.args, bound.stable)
 
 
 def corollary3_bound(
@@ -168,6 +179,6 @@ def corollary3_bound(
     V.require((p > 0) | (a > 0), "p0_steps and alpha_steps must not both be 0")
     r = V.as_finite("r_e", r_e)[..., np.newaxis]
     la = V.nonnegative("lam", lam)[..., np.newaxis]
-    fn = compiled("theorem2_verified" if form == "verified" else "theorem2_published")
+    fn = _corollary3_step() if form == "verified" else compiled("theorem2_published")
     steps = V.result(fn(r, p, a, la, s, b), r, p, a, la, s, b)
     return V.result(np.prod(steps, axis=-1), np.empty(np.shape(steps)[:-1]))

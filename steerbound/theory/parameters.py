@@ -1,4 +1,4 @@
-"""Theorem 2's parameters for one realized geometry (THEORY.md §4, "Parameters").
+"""Theorem 2's parameters for one realized geometry (docs/theorem_sheet.md, "Parameters").
 
 Given the unsteered next-token law ``probs`` (P0 over the vocabulary) and the projections
 ``x_t = <u_t, v>`` of the unembedding rows on the unit steering direction ``v``, compute
@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from steerbound.theory import numerics as V
 from steerbound.theory import symbols as S
-from steerbound.theory import validation as V
 
-#: alpha := 2 min(Q+, Q-) / (1 - P0)   (the paper's alpha, reconstruction of THEORY.md §4)
+#: alpha := 2 min(Q+, Q-) / (1 - P0)   (the paper's alpha, reconstruction of docs/theorem_sheet.md)
 ALPHA_DEFINITION = 2 * sp.Min(S.Q_plus, S.Q_minus) / (1 - S.P0)
 #: beta := min(G+, G-) / sigma
 BETA_DEFINITION = sp.Min(S.G_plus, S.G_minus) / S.sigma

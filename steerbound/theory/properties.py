@@ -9,9 +9,9 @@ from __future__ import annotations
 import sympy as sp
 
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas import is_zero
+from steerbound.theory.proof.provers import Status, is_zero
 
-Outcome = tuple[str, str, str]
+Outcome = tuple[str, Status, str]
 r = S.r_e
 
 

@@ -11,14 +11,14 @@ import sympy as sp
 from steerbound.theory import expressions as E
 from steerbound.theory import fitforms as F
 from steerbound.theory import symbols as S
-from steerbound.theory.lemmas import is_zero
-from steerbound.theory.primitives import expand_primitives
+from steerbound.theory.numerics import expand_primitives
+from steerbound.theory.proof.provers import Status, is_zero
 from steerbound.theory.properties import Outcome
 
 r = S.r_e
 
 
-def _same(a: sp.Expr, b: sp.Expr) -> tuple[str, str]:
+def _same(a: sp.Expr, b: sp.Expr) -> tuple[Status, str]:
     """Compare two expressions, peeling matching Max/Min wrappers argument by argument."""
     if isinstance(a, (sp.Max, sp.Min)) and type(a) is type(b) and len(a.args) == len(b.args):
         for perm in itertools.permutations(b.args):
@@ -33,7 +33,7 @@ def _same(a: sp.Expr, b: sp.Expr) -> tuple[str, str]:
         arg = signs[0]
         sym = next(s for s in sorted(arg.free_symbols, key=str) if sp.degree(arg, s) == 1)
         cases = [is_zero(diff.subs(sym, sp.solve(sp.Eq(arg, t * w), sym)[0])) for t in (1, -1)]
-        status = (
+        status: Status = (
             "passed"
             if all(o.status == "passed" for o in cases)
             else ("failed" if any(o.status == "failed" for o in cases) else "undecided")
@@ -93,7 +93,7 @@ def proposition1() -> list[Outcome]:
     out = []
     for name, vec in checks:
         proofs = [is_zero(sp.simplify(v.rewrite(sp.exp))) for v in vec]
-        status = (
+        status: Status = (
             "passed"
             if all(p.status == "passed" for p in proofs)
             else ("failed" if any(p.status == "failed" for p in proofs) else "undecided")
@@ -103,20 +103,15 @@ def proposition1() -> list[Outcome]:
 
 
 def assumption3() -> list[Outcome]:
-    u, k = sp.Symbol("u", positive=True), sp.Symbol("k", integer=True, positive=True)
-    # P(c = argmax) = int F^(k-1) dF = int_0^1 u^(k-1) du for any continuous i.i.d. law.
-    p_max = sp.integrate(u ** (k - 1), (u, 0, 1), conds="none")
-    mu, s2 = sp.symbols("mu s2", positive=True)
-    var_g = (2 * (s2 + mu**2) - 2 * mu**2) - 0  # E[(x_t - x_c)^2] - (E[x_t - x_c])^2
-    return [
-        ("P(c is arg-max of k i.i.d.) = 1/k", is_zero(p_max - 1 / k).status, f"{p_max}"),
-        (
-            "P(T+ and T- non-empty) = 1 - 2/k",
-            is_zero(1 - 2 * p_max - (1 - 2 / k)).status,
-            "disjoint events c = arg-max, c = arg-min",
-        ),
-        ("Var g = 2 Var x for i.i.d. x", is_zero(var_g - 2 * s2).status, "E x^2 = s2 + mu^2"),
-    ]
+    """sigma^2 = Var g = 2 Var x for i.i.d. x (computed by sympy.stats, Normal projections)."""
+    from sympy import stats
+
+    mu = sp.Symbol("mu", real=True)
+    s = sp.Symbol("s", positive=True)
+    xt, xc = stats.Normal("x_t", mu, s), stats.Normal("x_c", mu, s)
+    var_g = sp.simplify(stats.variance(xt - xc))
+    p = is_zero(var_g - 2 * stats.variance(xt))
+    return [("Var g = 2 Var x for i.i.d. x", p.status, f"Var(x_t - x_c) = {var_g}")]
 
 
 def expected_helpfulness(expr: sp.Expr) -> Outcome:
@@ -143,33 +138,25 @@ def expected_helpfulness(expr: sp.Expr) -> Outcome:
     return "E[H] series to O(r_e^3) (3 tokens, i.i.d.)", p.status, p.detail
 
 
-def corollary2() -> list[Outcome]:
-    qp, qm, gp, gm, p0 = (sp.Rational(1, 4), sp.Rational(1, 4), 1, 2, sp.Rational(1, 2))
-    a = S.lam * r
-    both = p0 / (p0 + qp * sp.exp(a * gp) + qm * sp.exp(-a * gm))
-    only_plus = p0 / (p0 + qp * sp.exp(a * gp))
-    only_minus = p0 / (p0 + qm * sp.exp(-a * gm))
-    lims = [sp.limit(f, r, sp.oo) for f in (both, only_plus, only_minus)]
-    total = (1 - 2 / S.k) * lims[0] + lims[1] / S.k + lims[2] / S.k
-    p = is_zero(total - E.corollary2_limit().expr)
-    return [
-        ("limit: (1-2/k)*0 + (1/k)*0 + (1/k)*1 = 1/k", p.status, f"case limits {lims}; {p.detail}")
-    ]
-
-
-def corollary3() -> Outcome:
-    """Second-order coefficient of the 2-step denominator: sum_i w_i sigma_i^2 beta_i^2."""
+def corollary3(step: sp.Expr) -> Outcome:
+    """Second-order coefficient of the 2-step denominator, with each step's factor read from
+    Corollary 3's statement (``step = P0/(P0 + c (1 - P0)(1 + y^2/2))``): the coefficient is
+    ``prod_i d_i(0) * sum_i w_i (sigma_i beta_i)^2 / 2`` with ``w_i = c_i (1 - P0_i)/d_i(0)``."""
     p = sp.symbols("P1 P2", positive=True)
     al = sp.symbols("alpha1 alpha2", positive=True)
     sb = sp.symbols("c1 c2", positive=True)  # sigma_i beta_i
     x = sp.Symbol("x", real=True)  # lam r_e
-    dens = [p[i] + al[i] * (1 - p[i]) * (1 + (x * sb[i]) ** 2 / 2) for i in range(2)]
-    prod0 = sp.prod([p[i] + al[i] * (1 - p[i]) for i in range(2)])
-    w = [al[i] * (1 - p[i]) / (p[i] + al[i] * (1 - p[i])) for i in range(2)]
+    sub = [
+        {S.P0: p[i], S.alpha: al[i], S.sigma: sb[i], S.beta: 1, S.lam * S.r_e: x} for i in range(2)
+    ]
+    dens = [sp.cancel(p[i] / step.subs(sub[i]).subs({S.lam: 1, S.r_e: x})) for i in range(2)]
+    c = [sp.cancel((d.subs(x, 0) - p[i]) / (1 - p[i])) for i, d in enumerate(dens)]
+    prod0 = sp.prod([p[i] + c[i] * (1 - p[i]) for i in range(2)])
+    w = [c[i] * (1 - p[i]) / (p[i] + c[i] * (1 - p[i])) for i in range(2)]
     coeff = sp.diff(sp.prod(dens), x, 2).subs(x, 0) / 2
     res = is_zero(coeff - prod0 * sum(w[i] * sb[i] ** 2 for i in range(2)) / 2)
     return (
-        "denominator = prod(P0_i + alpha_i(1-P0_i))(1 + x^2/2 sum w_i s_i^2 b_i^2 + ...)",
+        "denominator = prod(P0_i + c_i(1-P0_i))(1 + x^2/2 sum w_i s_i^2 b_i^2 + ...)",
         res.status,
         res.detail,
     )

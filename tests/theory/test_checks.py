@@ -16,8 +16,8 @@ from steerbound.theory import expressions as E
 from steerbound.theory import properties as P
 from steerbound.theory import symbols as S
 from steerbound.theory.checks import exit_code
-from steerbound.theory.lemmas import is_zero, nonneg_on_halfline
-from steerbound.theory.proofcheck import check_proof
+from steerbound.theory.proof.check import check_proof
+from steerbound.theory.proof.provers import is_zero, nonneg_on_halfline
 from steerbound.theory.results import all_results
 from steerbound.theory.results.behavior import theorem1, theorem1_proof
 

@@ -15,6 +15,7 @@ from .conftest import evalf_at
 
 fin = st.floats
 r_s = fin(-30, 30)
+r_nn = fin(0, 30)  # Theorems 3-6: r_e >= 0
 pos = fin(0.01, 3)
 unit_open = fin(-0.99, 0.99)
 prob = fin(0.001, 0.999)
@@ -52,7 +53,7 @@ def test_theorem3(r: float, b0: float, lam: float, delta: float, em: float, d: f
 
 
 @SET
-@given(r_s, prob, fin(0, 1), pos, pos, st.sampled_from(["verified", "published"]))
+@given(r_nn, prob, fin(0, 1), pos, pos, st.sampled_from(["verified", "published"]))
 def test_theorem4(r: float, pp: float, split: float, lam: float, delta: float, form: str) -> None:
     pm = (1 - pp) * split
     pz = 1 - pp - pm
@@ -66,7 +67,7 @@ def test_theorem4(r: float, pp: float, split: float, lam: float, delta: float, f
 
 
 @SET
-@given(r_s, prob, fin(-0.99, 1), pos, pos)
+@given(r_nn, prob, fin(-0.99, 1), pos, pos)
 def test_theorem5(r: float, p: float, b: float, lam: float, delta: float) -> None:
     vals = {S.r_e: r, S.p_ge: p, S.b_thr: b, S.lam: lam, S.Delta: delta}
     _agree(T.theorem5_bound(r, p, b, lam, delta), E.theorem5().target, vals)

@@ -13,6 +13,8 @@ import steerbound.theory as T
 
 SET = settings(max_examples=60, deadline=None)
 HUGE = np.array([-1e6, -1e3, -1.0, 0.0, 1.0, 1e3, 1e6])
+#: Theorems 3-6 are statements for r_e >= 0 only (their functions reject r_e < 0).
+HUGE_POS = HUGE[HUGE >= 0]
 
 
 @SET
@@ -37,11 +39,11 @@ def test_corollary1_inverts_theorem1(eps: float, b0: float, lam: float, delta: f
 def test_behavior_bounds_in_range(b0: float, em: float, depth: float, ell: int) -> None:
     em = min(em, (1 + b0) / 2 * 0.9)
     for v in (
-        T.theorem3_bound(HUGE, b0, 1.0, 1.0, em, depth),
-        T.theorem5_bound(HUGE, 0.3, b0, 1.0, 1.0),
-        T.theorem6_bound(HUGE, b0, ell, 1.0, 1.0),
-        T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0),
-        T.theorem4_bound(HUGE, 0.3, 0.5, 0.2, 1.0, 1.0, form="published"),
+        T.theorem3_bound(HUGE_POS, b0, 1.0, 1.0, em, depth),
+        T.theorem5_bound(HUGE_POS, 0.3, b0, 1.0, 1.0),
+        T.theorem6_bound(HUGE_POS, b0, ell, 1.0, 1.0),
+        T.theorem4_bound(HUGE_POS, 0.3, 0.5, 0.2, 1.0, 1.0),
+        T.theorem4_bound(HUGE_POS, 0.3, 0.5, 0.2, 1.0, 1.0, form="published"),
     ):
         assert np.all(np.isfinite(v)) and np.all((v >= -1) & (v <= 1))
 
@@ -93,13 +95,13 @@ def test_no_warnings_or_nan_at_large_r() -> None:
         warnings.simplefilter("error")
         outs = [
             T.theorem1_bound(HUGE, 0.2, 3.0, 2.0),
-            T.theorem3_bound(HUGE, 0.2, 3.0, 2.0, 0.01, 5.0),
-            T.theorem3_bound(HUGE, 0.2, 3.0, 2.0, 0.0, 5.0),
-            T.theorem4_bound(HUGE, 1.0, 0.0, 0.0, 3.0, 2.0),
-            T.theorem4_bound(HUGE, 0.2, 0.0, 0.8, 3.0, 2.0, form="published"),
-            T.theorem5_bound(HUGE, 1.0, 0.5, 3.0, 2.0),
-            T.theorem5_bound(HUGE, 0.0, 0.5, 3.0, 2.0),
-            T.theorem6_bound(HUGE, -0.9, 5, 3.0, 2.0),
+            T.theorem3_bound(HUGE_POS, 0.2, 3.0, 2.0, 0.01, 5.0),
+            T.theorem3_bound(HUGE_POS, 0.2, 3.0, 2.0, 0.0, 5.0),
+            T.theorem4_bound(HUGE_POS, 1.0, 0.0, 0.0, 3.0, 2.0),
+            T.theorem4_bound(HUGE_POS, 0.2, 0.0, 0.8, 3.0, 2.0, form="published"),
+            T.theorem5_bound(HUGE_POS, 1.0, 0.5, 3.0, 2.0),
+            T.theorem5_bound(HUGE_POS, 0.0, 0.5, 3.0, 2.0),
+            T.theorem6_bound(HUGE_POS, -0.9, 5, 3.0, 2.0),
             T.theorem2_jensen_bound(HUGE, 0.5, 0.0, 0.5, 3.0, 2.0, 3.0),
             T.theorem2_jensen_bound(HUGE, 0.0, 0.5, 0.5, 3.0, 2.0, 3.0),
             T.theorem2_parabolic_bound(HUGE, 1.0, 0.0, 3.0, 2.0, 1.0),
@@ -164,3 +166,55 @@ def test_broadcasting_shapes() -> None:
 def test_validation_names_argument(call, name: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         call()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda r: T.theorem3_bound(r, 0.2, 1.0, 1.0, 0.01, 1.0),
+        lambda r: T.theorem4_bound(r, 0.3, 0.5, 0.2, 1.0, 1.0),
+        lambda r: T.theorem4_bound(r, 0.3, 0.5, 0.2, 1.0, 1.0, form="published"),
+        lambda r: T.theorem5_bound(r, 0.3, 0.5, 1.0, 1.0),
+        lambda r: T.theorem6_bound(r, 0.3, 2, 1.0, 1.0),
+    ],
+)
+def test_nonnegative_steering_only(call) -> None:  # type: ignore[no-untyped-def]
+    """Theorems 3-6 are stated for r_e >= 0: a negative r_e is an error naming r_e (the
+    published Theorem 4 form used to return -1.0008 there)."""
+    with pytest.raises(ValueError, match="r_e"):
+        call(np.array([0.5, -0.1]))
+    assert np.isfinite(call(0.5))
+
+
+@pytest.mark.parametrize("bad", [1.5, 0, -2])
+def test_theorem6_length_is_a_positive_integer(bad: float) -> None:
+    with pytest.raises(ValueError, match="length"):
+        T.theorem6_bound(1.0, 0.3, bad, 1.0, 1.0)
+
+
+def test_no_nan_when_the_exponent_overflows() -> None:
+    """lam * r_e * G beyond float64 with a zero mass (0 * e^inf is 0, not NaN)."""
+    r = np.array([-1e308, 1e308])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        outs = [
+            T.theorem2_jensen_bound(r, 0.5, 0.5, 0.0, 2.0, 3.0, 10.0),
+            T.theorem2_jensen_bound(r, 0.5, 0.0, 0.5, 2.0, 3.0, 10.0),
+            T.theorem2_parabolic_bound(r, 0.5, 1.0, 10.0, 2.0, 0.0),
+            T.theorem2_tilted_bound(r, 0.5, 1.0, 10.0, 0.1, 0.7),
+            T.theorem3_bound(r[1:], 0.2, 10.0, 2.0, 0.0, 5.0),
+            T.theorem4_bound(r[1:], 0.2, 0.0, 0.8, 10.0, 2.0),
+            T.theorem5_bound(r[1:], 0.0, 0.5, 10.0, 2.0),
+            T.helpfulness_parabolic_form(r, 0.0, 1e10),
+        ]
+    for v in outs:
+        assert np.all(np.isfinite(v)), outs
+
+
+def test_corollary1_precise_near_zero_threshold() -> None:
+    """r* for eps near 1 (r* ~ 0): the log1p form keeps full precision."""
+    import mpmath
+
+    eps, b0 = 0.99999, -0.5
+    exact = 2 * (mpmath.atanh(1 - mpmath.mpf(eps)) - mpmath.atanh(mpmath.mpf(b0)))
+    assert T.corollary1_threshold(eps, b0, 1.0, 1.0) == pytest.approx(float(exact), rel=1e-14)

@@ -7,10 +7,10 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from steerbound.theory import witness
-from steerbound.theory.lemmas import is_zero
-from steerbound.theory.matching import decide, implies, is_zero_expr
-from steerbound.theory.sums import I, finite_sum, length
+from steerbound.theory.proof import witness
+from steerbound.theory.proof.matching import decide, implies, is_zero_expr
+from steerbound.theory.proof.provers import is_zero
+from steerbound.theory.proof.sums import I, finite_sum, length
 
 
 def test_points_satisfy_every_assumption() -> None:

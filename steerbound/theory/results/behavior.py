@@ -1,4 +1,4 @@
-"""Theorem 1 (and its mirror for r_e <= 0) and Corollary 1 (THEORY.md §2, §3)."""
+"""Theorem 1 (and its mirror for r_e <= 0) and Corollary 1 (docs/theorem_sheet.md)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import (
-    M_M,
-    S_A,
-    S_M,
-    B_r,
-    P_par,
-    Q_par,
-    m_A,
-    r_nn,
-    r_np,
-    slack,
-)
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Hypothesis,
@@ -33,6 +21,18 @@ from steerbound.theory.results.model import (
     lemma,
 )
 from steerbound.theory.results.tilted import TokenSet, mass_step
+from steerbound.theory.symbols import (
+    M_M,
+    S_A,
+    S_M,
+    B_r,
+    P_par,
+    Q_par,
+    m_A,
+    r_nn,
+    r_np,
+    slack,
+)
 
 _PARAM = {
     S.p_A: P_par / (P_par + Q_par),
@@ -178,6 +178,7 @@ def theorem1() -> Result:
         b,
         {S.r_e: r_nn, m_A: M_M + S.Delta + slack},
         ("The fitted slope of tanh(a r_e + b_0) is lam Delta/2, not lam Delta.",),
+        {P_par: S.p_A, Q_par: S.p_M},
     )
 
 
@@ -197,6 +198,7 @@ def theorem1_mirror() -> Result:
         "high (~95%)",
         None,
         {S.r_e: r_np, m_A: M_M + S.Delta + slack},
+        witnesses={P_par: S.p_A, Q_par: S.p_M},
     )
 
 
@@ -216,7 +218,8 @@ def corollary1() -> Result:
         "alignment guarantee",
         (
             *(h for h in theorem1_hypotheses() if h.name in _T1_BASE),
-            Hypothesis("Theorem 1", "proved above", Ge(B_r, t1)),
+            Hypothesis("r_e >= 0", "Theorem 1's range", Ge(S.r_e, 0)),
+            Hypothesis("Theorem 1", "proved above", Ge(B_r, t1), cites="Theorem 1 (verified)"),
             Hypothesis("eps", "0 < eps < 1, -1 < B_0 < 0"),
             Hypothesis(
                 "r_e >= r*", "r* = 2/(lam Delta)(artanh(1 - eps) - artanh B_0)", Ge(S.r_e, b.expr)

@@ -1,4 +1,4 @@
-"""Theorem 6 (multi-token alignment, THEORY.md §9), proved over the aligned prefixes.
+"""Theorem 6 (multi-token alignment, docs/theorem_sheet.md), proved over the aligned prefixes.
 
 Index ``i`` runs over the aligned prefixes ``pi_i`` (length < ell) of a response. The event
 "misaligned" is the disjoint union over i of "``pi_i``, then a misaligned token", so
@@ -15,8 +15,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import B_r, r_nn
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Gt,
@@ -29,7 +28,8 @@ from steerbound.theory.results.model import (
     hypothesis,
     lemma,
 )
-from steerbound.theory.sums import I, finite_sum, length
+from steerbound.theory.proof.sums import I, finite_sum, length
+from steerbound.theory.symbols import B_r, H_r, r_nn
 
 n_pi = length("n_pi")
 W = sp.IndexedBase("P_r(pi)", nonnegative=True)
@@ -168,3 +168,94 @@ def theorem6_forms() -> tuple[Result, ...]:
         b,
     )
     return verified, b0
+
+
+# ------------------------------------------------------------------------ Corollary 3
+def _steps_product(form: str) -> sp.Product:
+    """``prod_{i=1}^{ell}`` of Theorem 2's parabola (``alpha_i/2``: verified; ``alpha_i``:
+    published) with per-step parameters."""
+    src = E.theorem2_verified() if form == "verified" else E.theorem2_published()
+    return sp.Product(src.expr.subs(_per_step(form), simultaneous=True), (_STEP, 1, _LENGTH))
+
+
+@cache
+def corollary3_expression() -> E.BoundExpression:
+    """The per-step factor of Corollary 3's verified statement (the numeric bound multiplies
+    it over the steps): read from the statement's product, not retyped."""
+    factor = _steps_product("verified").function
+    back = {v: k for k, v in _per_step("verified").items()}
+    expr = factor.xreplace(back)
+    stable = E.theorem2_verified().stable
+    return E.BoundExpression(
+        "corollary3_step", (S.r_e, S.P0, S.alpha, S.lam, S.sigma, S.beta), expr, stable
+    )
+
+
+_STEP = sp.Symbol("i", integer=True, positive=True)
+_LENGTH = sp.Symbol("ell", integer=True, positive=True)
+_H_STEP = sp.IndexedBase("P_r(y_i | q, y_<i)", nonnegative=True)
+
+
+def _per_step(form: str) -> dict[sp.Symbol, sp.Expr]:
+    return {s: sp.IndexedBase(s.name)[_STEP] for s in (S.P0, S.alpha, S.sigma, S.beta)}
+
+
+@cache
+def corollary3_forms() -> tuple[Result, ...]:
+    py = sp.Symbol("P_{r_e}(y)", nonnegative=True)
+    chain_rule = sp.Product(_H_STEP[_STEP], (_STEP, 1, _LENGTH))
+    hyps = (
+        Hypothesis("chain rule", "P_r(y) = prod_i P_r(y_i | q, y_<i)", Eq(py, chain_rule)),
+        Hypothesis("r_e >= 0", "r_e <= 0: the same with Theorem 2's mirror", Ge(S.r_e, 0)),
+    )
+    verified_bound = _steps_product("verified")
+    verified = Result(
+        "Corollary 3",
+        "verified",
+        "multi-token helpfulness (alpha_i/2 per step)",
+        (
+            *hyps,
+            Hypothesis(
+                "Theorem 2 per step",
+                "Lemma 2b at step i along the correct prefix (per-step P0_i, alpha_i, sigma_i, "
+                "beta_i)",
+                Le(_H_STEP[_STEP], E.theorem2_verified().expr.subs(_per_step("verified"))),
+                cites="Theorem 2 (verified)",
+                mapping={H_r: _H_STEP[_STEP], **_per_step("verified")},
+            ),
+        ),
+        Le(py, verified_bound),
+        "Product of Lemma 2b over the steps of the correct answer: deterministic, no union "
+        "bound needed.",
+        (
+            ProofStep("chain rule", "", Eq(py, chain_rule), hypothesis("chain rule")),
+            ProofStep(
+                "per step",
+                "0 <= P_r(y_i|.) <= bound_i, multiply the steps",
+                Le(chain_rule, verified_bound),
+                lemma(
+                    "finite product monotone",
+                    {
+                        "n": _LENGTH,
+                        "f": sp.Lambda(_STEP, _H_STEP[_STEP]),
+                        "g": sp.Lambda(_STEP, verified_bound.function),
+                    },
+                ),
+            ),
+        ),
+        "high",
+        corollary3_expression(),
+    )
+    published = Result(
+        "Corollary 3",
+        "published",
+        "multi-token helpfulness (alpha_i per step)",
+        (*hyps, Hypothesis("probability", "claimed w.p. >= 1 - sum_i 2/k_i")),
+        Le(py, _steps_product("published")),
+        "Inherits the factor-2 problem of T2-paper; the union-bound probability is vacuous "
+        "for ell >= k/2.",
+        (),
+        "~65%; false as stated",
+        E.theorem2_published(),
+    )
+    return verified, published

@@ -1,20 +1,19 @@
-"""All results of THEORY.md, in reading order."""
+"""All results of docs/theorem_sheet.md, in reading order."""
 
 from __future__ import annotations
 
 from functools import cache
 
+from steerbound.theory.proof.model import Result
 from steerbound.theory.results import (
     behavior,
-    behavior_nonbinary,
-    corollaries,
     foundations,
     helpfulness,
-    helpfulness_mirror,
+    helpfulness_limits,
     multi_token,
+    nonbinary,
     soft_margin,
 )
-from steerbound.theory.results.model import Result
 
 
 @cache
@@ -38,14 +37,23 @@ def all_results() -> tuple[Result, ...]:
         behavior.theorem1_mirror(),
         behavior.corollary1(),
         *helpfulness.theorem2_forms()[:2],
-        helpfulness_mirror.theorem2_verified_negative(),
+        helpfulness.theorem2_verified_negative(),
         *helpfulness.theorem2_forms()[2:],
-        corollaries.expected_helpfulness(),
-        *corollaries.corollary2_forms(),
+        helpfulness.theorem2_published_window(),
+        helpfulness_limits.expected_helpfulness(),
+        *helpfulness_limits.corollary2_forms(),
         soft_margin.theorem3(),
         foundations.proposition1(),
-        *behavior_nonbinary.theorem4_forms(),
-        behavior_nonbinary.theorem5(),
+        *nonbinary.theorem4_forms(),
+        nonbinary.theorem5(),
         *multi_token.theorem6_forms(),
-        *corollaries.corollary3_forms(),
+        *multi_token.corollary3_forms(),
     )
+
+
+def by_label(label: str) -> Result:
+    """The result with this label (``"Theorem 1 (verified)"``)."""
+    for r in all_results():
+        if r.label == label:
+            return r
+    raise KeyError(label)

@@ -1,4 +1,4 @@
-"""Theorem 3: alignment under a soft margin (THEORY.md §6), proved step by step.
+"""Theorem 3: alignment under a soft margin (docs/theorem_sheet.md), proved step by step.
 
 Token sets: ``A'`` (clean aligned, min projection ``m_A'``), ``M'`` (clean misaligned, max
 ``M_M'``), ``M''`` (misclassified misaligned, max ``M_M''``); the rest of the vocabulary
@@ -14,8 +14,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import B_r, r_nn, slack
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Gt,
@@ -28,6 +27,7 @@ from steerbound.theory.results.model import (
     lemma,
 )
 from steerbound.theory.results.tilted import TokenSet, mass_step
+from steerbound.theory.symbols import B_r, r_nn, slack
 
 AC, MC, MM = TokenSet("Ac"), TokenSet("Mc"), TokenSet("Mm")
 S_Ac, S_Mc, S_Mm = sp.symbols("S_A' S_M' S_M''", positive=True)

@@ -4,7 +4,7 @@ A :class:`TokenSet` ``X`` has unsteered probabilities ``P_X[i] > 0`` and project
 ``x_X[i] = <u_t, v>`` for ``i = 1..n_X``. Its unsteered mass is ``p_X = sum_i P_X[i]`` and its
 tilted mass at ``delta = lam r_e v`` is ``S_X = sum_i P_X[i] e^{lam r_e x_X[i]}`` (Lemma 0).
 The steps built here instantiate the n-term lemmas of
-:mod:`steerbound.theory.lemma_catalog_sums` under an explicit mapping, so the checker matches
+:mod:`steerbound.theory.lemmas.sums` under an explicit mapping, so the checker matches
 them against the definitions carried as hypotheses (:meth:`TokenSet.definitions`).
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from steerbound.theory.results.model import Eq, Ge, Hypothesis, Le, ProofStep, lemma
-from steerbound.theory.sums import I, finite_sum, length
+from steerbound.theory.proof.model import Eq, Ge, Hypothesis, Le, ProofStep, lemma
+from steerbound.theory.proof.sums import I, finite_sum, length
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,20 @@
-"""Order lemmas: transitivity, affine maps, Lemma R with the roles swapped, monotone maps."""
+"""Order lemmas: transitivity, affine maps, Lemma R with the roles swapped, monotone maps
+(a tuple, no side effects)."""
 
 from __future__ import annotations
 
 import sympy as sp
 
-from steerbound.theory.lemmas import (
+from steerbound.theory.proof.provers import (
     Lemma,
     LemmaProof,
+    by_slack,
     combine,
+    declared,
     is_zero,
-    positive_derivative,
-    register,
 )
 
+_L: list[Lemma] = []
 x, y, z, a = sp.symbols("x y z a", real=True)
 c0 = sp.Symbol("c_0", nonnegative=True)
 _s1, _s2 = sp.symbols("s_1 s_2", nonnegative=True)
@@ -23,25 +25,25 @@ def _sign(expr: sp.Expr, what: str) -> LemmaProof:
     return LemmaProof("passed" if e.is_nonnegative else "undecided", f"{what}: {e} >= 0")
 
 
-register(
+_L.append(
     Lemma(
         "transitivity",
         "x >= y, y >= z => x >= z",
         (x, y, z),
         (sp.Ge(x, y), sp.Ge(y, z)),
         sp.Ge(x, z),
-        lambda: _sign((z + _s2 + _s1) - z, "x = y + s1, y = z + s2: x - z"),
+        by_slack(x, y),
     )
 )
 
-register(
+_L.append(
     Lemma(
         "a - c x >= a - c y",
         "x <= y, c >= 0 => a - c x >= a - c y",
         (x, y, a, c0),
         (sp.Le(x, y),),
         sp.Ge(a - c0 * x, a - c0 * y),
-        lambda: _sign((a - c0 * x) - (a - c0 * (x + _s1)), "y = x + s: difference"),
+        by_slack(y),
     )
 )
 
@@ -50,23 +52,14 @@ Dd, p1, p2 = sp.symbols("D_d p_1 p_2", positive=True)
 ea, eb, ec = sp.symbols("a b c", real=True)
 
 
-def _ratio_upper() -> LemmaProof:
-    # Quotient bound with the roles swapped: p1 e^a >= N, p2 e^b <= D_d give
-    # N/D_d <= p1 e^a/(p2 e^b) = (p1/p2) e^{a-b} <= (p1/p2) e^c (exp monotone).
-    small = sp.Symbol("D'", positive=True)  # p2 e^b = D', D_d = D' + u; p1 e^a = N + s
-    quotient = _sign((N + _s1) / small - N / (small + _s2), "p1 e^a/(p2 e^b) - N/D_d")
-    eq = is_zero(p1 * sp.exp(ea) / (p2 * sp.exp(eb)) - p1 / p2 * sp.exp(ea - eb))
-    return combine(quotient, eq, positive_derivative(sp.exp(x), x))
-
-
-register(
+_L.append(
     Lemma(
         "ratio (Lemma R, roles swapped)",
         "N <= p1 e^a, D_d >= p2 e^b, a - b <= c => N/D_d <= (p1/p2) e^c",
         (N, Dd, p1, p2, ea, eb, ec),
         (sp.Le(N, p1 * sp.exp(ea)), sp.Ge(Dd, p2 * sp.exp(eb)), sp.Le(ea - eb, ec)),
         sp.Le(N / Dd, p1 / p2 * sp.exp(ec)),
-        _ratio_upper,
+        by_slack(p1, Dd, ec),
     )
 )
 
@@ -86,14 +79,16 @@ def _artanh() -> LemmaProof:
     )
 
 
-register(
+_L.append(
     Lemma(
         "artanh monotone",
         "-1 < y <= x < 1 => artanh x >= artanh y",
         (x, y),
         (sp.Ge(x, y), sp.Gt(y, -1), sp.Lt(x, 1)),
         sp.Ge(sp.atanh(x), sp.atanh(y)),
-        _artanh,
+        declared(
+            (sp.Ge(x, y), sp.Gt(y, -1), sp.Lt(x, 1)), sp.Ge(sp.atanh(x), sp.atanh(y)), _artanh
+        ),
     )
 )
 
@@ -101,20 +96,14 @@ R, R2 = sp.symbols("R R_2", positive=True)
 bb = sp.Symbol("b_s", real=True)
 
 
-def _bR() -> LemmaProof:
-    t = sp.Symbol("t", positive=True)  # b = -1 + t
-    diff = ((bb * (R2 + _s1) - 1) / (R2 + _s1 + 1) - (bb * R2 - 1) / (R2 + 1)).subs(bb, t - 1)
-    return _sign(diff, "R = R2 + s, b = t - 1: difference")
-
-
-register(
+_L.append(
     Lemma(
         "(bR-1)/(R+1) increasing",
         "R >= R2 > 0, b > -1 => (bR - 1)/(R + 1) >= (bR2 - 1)/(R2 + 1)",
         (R, R2, bb),
         (sp.Ge(R, R2), sp.Gt(bb, -1)),
         sp.Ge((bb * R - 1) / (R + 1), (bb * R2 - 1) / (R2 + 1)),
-        _bR,
+        by_slack(R, bb),
     )
 )
 
@@ -142,7 +131,7 @@ def _worst() -> LemmaProof:
     return combine(in_m, in_n, big)
 
 
-register(
+_L.append(
     Lemma(
         "(1-m)/(1+m+n) worst case",
         "0 <= m <= mu, 0 <= n <= nu => (1-m)/(1+m+n) >= min{(1-mu)/(1+mu+nu), (1-mu)/(1+mu)} "
@@ -150,24 +139,34 @@ register(
         (mm, nn, mu, nu),
         (sp.Le(mm, mu), sp.Le(nn, nu)),
         sp.Ge((1 - mm) / (1 + mm + nn), sp.Min((1 - mu) / (1 + mu + nu), (1 - mu) / (1 + mu))),
-        _worst,
+        declared(
+            (sp.Le(mm, mu), sp.Le(nn, nu)),
+            sp.Ge((1 - mm) / (1 + mm + nn), sp.Min((1 - mu) / (1 + mu + nu), (1 - mu) / (1 + mu))),
+            _worst,
+        ),
     )
 )
 
 
-register(
+_L.append(
     Lemma(
         "tanh x <= 1",
         "tanh x <= 1 for real x (1 - tanh x = 2/(e^{2x} + 1) > 0)",
         (x,),
         (),
         sp.Le(sp.tanh(x), 1),
-        lambda: combine(
-            is_zero(1 - sp.tanh(x) - 2 / (sp.exp(2 * x) + 1)),
-            LemmaProof(
-                "passed" if (2 / (sp.exp(2 * x) + 1)).is_positive else "undecided",
-                "2/(e^{2x} + 1) > 0",
+        declared(
+            (),
+            sp.Le(sp.tanh(x), 1),
+            lambda: combine(
+                is_zero(1 - sp.tanh(x) - 2 / (sp.exp(2 * x) + 1)),
+                LemmaProof(
+                    "passed" if (2 / (sp.exp(2 * x) + 1)).is_positive else "undecided",
+                    "2/(e^{2x} + 1) > 0",
+                ),
             ),
         ),
     )
 )
+
+LEMMAS: tuple[Lemma, ...] = tuple(_L)

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 import sympy as sp
 
-from steerbound.theory.lemmas import (
+from steerbound.theory.proof.provers import (
     Lemma,
     LemmaProof,
+    by_slack,
     combine,
-    is_zero,
+    declared,
     nonneg_on_halfline,
-    register,
 )
-from steerbound.theory.sums import I, finite_sum, length, sum_nonnegative, sum_normal
+from steerbound.theory.proof.sums import I, finite_sum, length, sum_nonnegative, sum_normal
 
+_L: list[Lemma] = []
 n = length("n")
 w = sp.IndexedBase("w", nonnegative=True)
 wp = sp.IndexedBase("w_p", positive=True)
@@ -41,49 +42,33 @@ def _nonneg_sum(diff: sp.Expr, what: str) -> LemmaProof:
     return LemmaProof("passed" if ok else "undecided", f"{what}: {sum_normal(diff)} >= 0 termwise")
 
 
-def _ge_min() -> LemmaProof:
-    # f(i) = m + t_i (t_i >= 0); e^{c(m + t_i)} = e^{cm} e^{c t_i}, e^{c t_i} = 1 + s_i with
-    # s_i >= 0 since c t_i >= 0 and e^u >= 1 on u >= 0.
-    lhs = finite_sum(w[I] * sp.exp(c * (m + _t[I])), n)
-    split = is_zero(sum_normal(lhs - finite_sum(w[I] * sp.exp(c * m) * sp.exp(c * _t[I]), n)))
-    sign = LemmaProof(
-        "passed" if (c * _t[I]).is_nonnegative else "undecided", "c t_i >= 0 (assumptions)"
-    )
-    exp_ge_1 = nonneg_on_halfline(sp.exp(_u) - 1, _u, 0)
-    diff = finite_sum(w[I] * sp.exp(c * m) * (1 + _s[I]), n) - finite_sum(w[I], n) * sp.exp(c * m)
-    return combine(split, sign, exp_ge_1, _nonneg_sum(diff, "sum w_i e^{cm}(1 + s_i) - W e^{cm}"))
-
-
-register(
+_L.append(
     Lemma(
         "finite sum >= mass * e^(c min)",
         "w_i >= 0, c >= 0, f(i) >= m for i = 1..n => sum w_i e^{c f(i)} >= (sum w_i) e^{c m}",
         (n, w, f, c, m),
         (sp.Ge(f(I), m),),
         sp.Ge(finite_sum(w[I] * sp.exp(c * f(I)), n), finite_sum(w[I], n) * sp.exp(c * m)),
-        _ge_min,
+        by_slack(f),
     )
 )
 
 
-def _le_max() -> LemmaProof:
-    # f(i) = m - t_i; e^{-c t_i} = 1 - s_i with s_i >= 0 since 1 - e^{-u} >= 0 on u >= 0.
-    lhs = finite_sum(w[I] * sp.exp(c * (m - _t[I])), n)
-    split = is_zero(sum_normal(lhs - finite_sum(w[I] * sp.exp(c * m) * sp.exp(-c * _t[I]), n)))
-    exp_le_1 = nonneg_on_halfline(1 - sp.exp(-_u), _u, 0)
-    diff = finite_sum(w[I], n) * sp.exp(c * m) - finite_sum(w[I] * sp.exp(c * m) * (1 - _s[I]), n)
-    return combine(split, exp_le_1, _nonneg_sum(diff, "W e^{cm} - sum w_i e^{cm}(1 - s_i)"))
-
-
-register(
+_L.append(
     Lemma(
         "finite sum <= mass * e^(c max)",
         "w_i >= 0, c >= 0, f(i) <= m for i = 1..n => sum w_i e^{c f(i)} <= (sum w_i) e^{c m}",
         (n, w, f, c, m),
         (sp.Le(f(I), m),),
         sp.Le(finite_sum(w[I] * sp.exp(c * f(I)), n), finite_sum(w[I], n) * sp.exp(c * m)),
-        _le_max,
+        by_slack(f),
     )
+)
+
+
+_JENSEN = sp.Ge(
+    finite_sum(wp[I] * sp.exp(cr * f(I)), n),
+    finite_sum(wp[I], n) * sp.exp(finite_sum(wp[I] * cr * f(I), n) / finite_sum(wp[I], n)),
 )
 
 
@@ -102,28 +87,19 @@ def _jensen() -> LemmaProof:
     return combine(right, left, _nonneg_sum(diff, "sum w_i (e^mu (1 + c f_i - mu) + s_i) - W e^mu"))
 
 
-register(
+_L.append(
     Lemma(
         "Jensen (exp convex, n terms)",
         "w_i > 0: sum w_i e^{c f(i)} >= W e^{c sum w_i f(i) / W}, W = sum w_i (tangent line)",
         (n, wp, f, cr),
         (),
-        sp.Ge(
-            finite_sum(wp[I] * sp.exp(cr * f(I)), n),
-            finite_sum(wp[I], n) * sp.exp(finite_sum(wp[I] * cr * f(I), n) / finite_sum(wp[I], n)),
-        ),
-        _jensen,
+        _JENSEN,
+        declared((), _JENSEN, _jensen),
     )
 )
 
 
-def _union() -> LemmaProof:
-    # f(i) = m - t_i: (sum w_i) m - sum w_i f(i) = sum w_i t_i >= 0.
-    diff = finite_sum(w[I], n) * m - finite_sum(w[I] * (m - _t[I]), n)
-    return _nonneg_sum(diff, "W m - sum w_i (m - t_i)")
-
-
-register(
+_L.append(
     Lemma(
         "union bound (sum <= mass * max)",
         "w_i >= 0, f(i) <= m for i = 1..n => sum w_i f(i) <= (sum w_i) m: the probability of "
@@ -132,6 +108,8 @@ register(
         (n, w, f, m),
         (sp.Le(f(I), m),),
         sp.Le(finite_sum(w[I] * f(I), n), finite_sum(w[I], n) * m),
-        _union,
+        by_slack(f),
     )
 )
+
+LEMMAS: tuple[Lemma, ...] = tuple(_L)

@@ -1,4 +1,4 @@
-"""Theorems 4 and 5 (non-binary scores) (THEORY.md §8).
+"""Theorems 4 and 5 (non-binary scores) (docs/theorem_sheet.md).
 
 The token sets (A, M, N for Theorem 4; U = {B >= b}, L = {B < b} for Theorem 5) are finite
 sums (:mod:`steerbound.theory.results.tilted`); the set masses are non-empty (an empty set has
@@ -13,8 +13,7 @@ import sympy as sp
 
 from steerbound.theory import expressions as E
 from steerbound.theory import symbols as S
-from steerbound.theory.results.common import B_r, r_nn, slack
-from steerbound.theory.results.model import (
+from steerbound.theory.proof.model import (
     Eq,
     Ge,
     Gt,
@@ -27,6 +26,7 @@ from steerbound.theory.results.model import (
     lemma,
 )
 from steerbound.theory.results.tilted import TokenSet, mass_step
+from steerbound.theory.symbols import B_r, r_nn, slack
 
 A4, M4, N4 = TokenSet("A"), TokenSet("M"), TokenSet("N")
 S_A, S_M, S_N = sp.symbols("S_A S_M S_N", positive=True)
@@ -78,7 +78,11 @@ def theorem4_forms() -> tuple[Result, ...]:
             "M_M, M_N <= K",
             Ge(m_A - K, S.Delta),
         ),
+        Hypothesis("below K (M)", "M_M <= K", Le(M_M, K)),
+        Hypothesis("below K (N)", "M_N <= K", Le(M_N, K)),
         Hypothesis("masses", "p+ + p- + p0 = 1", Eq(S.p_plus + S.p_minus + S.p_zero, 1)),
+        Hypothesis("M non-empty", "p- > 0", Gt(S.p_minus, 0)),
+        Hypothesis("N non-empty", "p0 > 0", Gt(S.p_zero, 0)),
         Hypothesis(
             "Lemma 0",
             "B = (S_A - S_M)/(S_A + S_M + S_N)",
@@ -190,6 +194,7 @@ def theorem5() -> Result:
                 "margin", "v separates U = {B >= b} from L = {B < b}", Ge(m_U - M_L, S.Delta)
             ),
             Hypothesis("masses", "p_{>=b} + p_L = 1", Eq(S.p_ge + p_L, 1)),
+            Hypothesis("U non-empty", "p_{>=b} > 0", Gt(S.p_ge, 0)),
             Hypothesis(
                 "worst-case scores",
                 "B >= b on U and B >= -1 on L (Lemma 0)",

@@ -6,11 +6,11 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 
 * ``algebra``: an equality, checked by ``simplify(lhs - rhs) == 0`` (after ``given``
   substitutions, e.g. a parametrisation of probabilities that sum to 1);
-* ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemma_catalog`) under
+* ``lemma``: an instance of a named lemma (:mod:`steerbound.theory.lemmas`) under
   ``mapping``; the instantiated conclusion must match the step, every instantiated premise must
   be a hypothesis, an earlier step, or decided true by sympy, and the lemma must be proved.
   Mapping keys are the lemma's variables or their names; sums are instantiated with
-  ``IndexedBase`` and ``Lambda`` values (:mod:`steerbound.theory.lemma_catalog_sums`), and a
+  ``IndexedBase`` and ``Lambda`` values (:mod:`steerbound.theory.lemmas.sums`), and a
   conclusion written with sums is matched after replacing the result's defined quantities
   (hypotheses ``S_A = Sum(...)``) by their definitions. A lemma step without a mapping is
   reported undecided;
@@ -21,23 +21,34 @@ premises of lemma applications. Each step carries a :class:`Justification`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import sympy as sp
 
-from steerbound.theory.expressions import BoundExpression
+from steerbound.theory.numerics import BoundExpression
+
+JustificationKind = Literal["algebra", "lemma", "hypothesis", "definition"]
 
 
 @dataclass(frozen=True)
 class Justification:
-    kind: str  # "algebra" | "lemma" | "hypothesis" | "definition"
+    """Why a step holds. ``given`` (algebra): substitutions ``symbol -> expression`` the
+    identity is checked under; each must follow from the hypotheses, or be a
+    parametrisation whose fresh symbols ``witness`` expresses in the result's own symbols
+    (checked by the proof checker, never trusted)."""
+
+    kind: JustificationKind
     name: str = ""
     mapping: dict[Any, sp.Expr] | None = None
     given: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+    witness: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
 
-def algebra(given: dict[sp.Symbol, sp.Expr] | None = None) -> Justification:
-    return Justification("algebra", given=dict(given or {}))
+def algebra(
+    given: dict[sp.Symbol, sp.Expr] | None = None,
+    witness: dict[sp.Symbol, sp.Expr] | None = None,
+) -> Justification:
+    return Justification("algebra", given=dict(given or {}), witness=dict(witness or {}))
 
 
 def lemma(name: str, mapping: dict[Any, sp.Expr] | None = None) -> Justification:
@@ -65,18 +76,28 @@ class ProofStep:
 
 @dataclass(frozen=True)
 class Hypothesis:
+    """A hypothesis; ``cites`` names an earlier result (its label) whose statement, under
+    ``mapping``, must give ``relation``, and whose proof must pass (checked)."""
+
     name: str
     text: str
     relation: sp.Basic | None = None
+    cites: str = ""
+    mapping: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.text, self.relation, self.cites))
 
 
 @dataclass(frozen=True)
 class Result:
-    """A definition, assumption, theorem, corollary or proposition of THEORY.md.
+    """A definition, assumption, theorem, corollary or proposition of docs/theorem_sheet.md.
 
     ``form`` distinguishes variants ("verified", "published", "jensen", "tilted", ...);
-    ``proof_symbols`` maps statement symbols to stronger-assumption symbols used inside the
-    proof (e.g. ``r_e`` to a nonnegative ``r_e`` when the hypothesis is ``r_e >= 0``).
+    ``proof_symbols`` maps statement symbols to the parametrisation the proof works in
+    (e.g. ``r_e`` to a nonnegative ``r_e`` when the hypothesis is ``r_e >= 0``, or a margin
+    ``m_A = M_M + Delta + s`` with a slack ``s >= 0``); the checker proves it is implied by
+    the hypotheses (``witnesses`` may express fresh symbols it cannot solve for).
     """
 
     name: str
@@ -90,6 +111,7 @@ class Result:
     bound: BoundExpression | None = None
     proof_symbols: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    witnesses: dict[sp.Symbol, sp.Expr] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 
 import sympy as sp
 
-from steerbound.theory import lemmas, witness
-from steerbound.theory.sums import I, sum_normal
+from steerbound.theory.proof import provers, witness
+from steerbound.theory.proof.sums import I, sum_normal
 
 
 def norm(rel: sp.Basic) -> tuple[str, sp.Expr]:
@@ -35,7 +35,7 @@ def is_zero_expr(e: sp.Expr, heavy: bool = True) -> bool:
         return True
     if witness.nonzero_at_a_point(e):
         return False
-    if lemmas.fast_zero(e):
+    if provers.fast_zero(e):
         return True
     if not heavy:
         return False
@@ -123,7 +123,7 @@ def var_name(var: Any) -> str:
     return var.__name__ if isinstance(var, sp.FunctionClass) else str(var)
 
 
-def resolve(lem: lemmas.Lemma, mapping: dict[Any, sp.Expr]) -> dict[Any, sp.Expr]:
+def resolve(lem: provers.Lemma, mapping: dict[Any, sp.Expr]) -> dict[Any, sp.Expr]:
     """Mapping keys given by name are resolved to the lemma's variables; an unknown key is an
     error (a mistyped mapping must not silently leave a variable uninstantiated)."""
     by_name = {var_name(v): v for v in lem.variables}
