@@ -77,7 +77,12 @@ def _forward(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, prompts
 
 def test_builtin_model_is_the_real_smollm2(smollm2: Loaded) -> None:
     from steerbound.empirical.model.blocks import decoder_blocks
-    from steerbound.empirical.model.gguf import CONVERSION_RECORD, convert_gguf, converted_dir
+    from steerbound.empirical.model.gguf import (
+        CONVERSION_RECORD,
+        convert_gguf,
+        converted_dir,
+        gguf_sha256,
+    )
     from steerbound.empirical.model.loading import hidden_size
 
     model, tokenizer = smollm2
@@ -89,7 +94,9 @@ def test_builtin_model_is_the_real_smollm2(smollm2: Loaded) -> None:
     assert tokenizer.chat_template and tokenizer.pad_token is not None
     assert GGUF_FILE is not None
     record = json.loads((converted_dir(GGUF_FILE) / CONVERSION_RECORD).read_text())
-    assert record["source"] == str(GGUF_FILE.resolve()) and record["architecture"] == "llama"
+    # keyed by content: the record names the file's hash (its "source" is wherever the first
+    # conversion ran, e.g. another virtual environment's copy of the same wheel)
+    assert record["sha256"] == gguf_sha256(GGUF_FILE) and record["architecture"] == "llama"
     # the file and the package folder holding it name the same cached conversion
     assert convert_gguf(GGUF_FILE.parent) == convert_gguf(GGUF_FILE) == converted_dir(GGUF_FILE)
 
