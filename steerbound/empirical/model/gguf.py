@@ -7,12 +7,13 @@ dequantized to **float32** (exact for every GGUF type: F32, F16, BF16 and the bl
 dequantize to values float32 holds), the tokenizer and chat template come from the file's
 metadata, and the result is written atomically to::
 
-    <cache>/gguf/<first 16 hex digits of the file's SHA-256>/
+    <cache>/gguf/<first 16 hex digits of the SHA-256>/transformers-<version>/
 
-where ``<cache>`` is ``$STEERBOUND_CACHE``, else ``$XDG_CACHE_HOME/steerbound``, else
-``~/.cache/steerbound`` (the organism's cache root). The key is the file's *content*, so a
-renamed or copied file reuses the conversion and a changed file never does. The SHA-256 itself is
-computed once per file and remembered (``<cache>/gguf/hashes.json``) under the file's resolved
+(the converting transformers release is part of the key: releases differ in the tokenizer they
+build from the same file) where ``<cache>`` is ``$STEERBOUND_CACHE``, else
+``$XDG_CACHE_HOME/steerbound``, else ``~/.cache/steerbound`` (the organism's cache root). The
+key is the file's *content*, so a renamed or copied file reuses the conversion and a changed file
+never does. The SHA-256 itself is computed once per file and remembered (``<cache>/gguf/hashes.json``) under the file's resolved
 path, size and modification time (ns).
 :func:`~steerbound.empirical.model.loading.load_model` then loads the directory with
 ``from_pretrained`` in the requested dtype (a float32 -> dtype cast, as transformers' own GGUF
@@ -26,6 +27,7 @@ any slow work where the header tells.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -167,8 +169,14 @@ def _write_json_atomic(file: Path, data: dict[str, Any]) -> None:
 
 
 def converted_dir(file: str | Path, *, cache_dir: str | Path | None = None) -> Path:
-    """The directory :func:`convert_gguf` writes ``file``'s conversion to (it may not exist)."""
-    return gguf_cache_dir(cache_dir) / gguf_sha256(file, cache_dir=cache_dir)[:KEY_LENGTH]
+    """The directory :func:`convert_gguf` writes ``file``'s conversion to (it may not exist):
+    ``<sha256 prefix>/transformers-<version>``. The converter's release is part of the key: two
+    releases can turn the same file into different tokenizers (transformers 5.2 adds a BOS token
+    the later ones do not), so a conversion is never reused by another release."""
+    import transformers
+
+    key = gguf_sha256(file, cache_dir=cache_dir)[:KEY_LENGTH]
+    return gguf_cache_dir(cache_dir) / key / f"transformers-{transformers.__version__}"
 
 
 def convert_gguf(path: str | Path, *, cache_dir: str | Path | None = None) -> Path:
@@ -209,6 +217,9 @@ def convert_gguf(path: str | Path, *, cache_dir: str | Path | None = None) -> Pa
                 raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        if not target.exists():  # a failed conversion leaves no empty key folder behind
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
     return target
 
 
@@ -233,16 +244,18 @@ def _check_metadata(file: Path) -> str:
 
 def _convert_into(file: Path, out: Path) -> None:
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer, GgufConfig
+    import transformers
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    # Releases with GgufConfig may keep GGUF weights packed (when the `kernels` package is
+    # present) unless told to dequantize; the older ones always dequantize.
+    gguf_config = getattr(transformers, "GgufConfig", None)
+    options = {} if gguf_config is None else {"quantization_config": gguf_config(dequantize=True)}
     folder, name = str(file.parent), file.name
     try:
         # the model first: an unsupported architecture fails there, before the slow tokenizer
         model = AutoModelForCausalLM.from_pretrained(
-            folder,
-            gguf_file=name,
-            dtype=torch.float32,
-            quantization_config=GgufConfig(dequantize=True),
+            folder, gguf_file=name, dtype=torch.float32, **options
         )
         tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
     except Exception as error:  # transformers raises ValueError/KeyError/RuntimeError here

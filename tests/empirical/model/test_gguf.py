@@ -87,7 +87,11 @@ def test_hash_is_cached_by_size_and_mtime(tmp_path: Path, cache: Path) -> None:
     (cache / "gguf" / "hashes.json").write_text(json.dumps(records))
     gguf._HASHES.clear()
     assert gguf.gguf_sha256(file) == "f" * 64
-    assert gguf.converted_dir(file) == cache / "gguf" / ("f" * gguf.KEY_LENGTH)
+    import transformers
+
+    assert gguf.converted_dir(file) == (
+        cache / "gguf" / ("f" * gguf.KEY_LENGTH) / f"transformers-{transformers.__version__}"
+    )
     stat = file.stat()  # a touched file is hashed again
     os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     assert gguf.gguf_sha256(file) == digest

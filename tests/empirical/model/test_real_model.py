@@ -124,9 +124,13 @@ def test_gguf_loader_equals_transformers_own_gguf_load(smollm2: Loaded) -> None:
     direct = AutoModelForCausalLM.from_pretrained(folder, gguf_file=name, dtype=torch.float32)
     direct.eval()
     direct_tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=name)
+    if direct_tokenizer.pad_token is None:  # releases before 5.3 leave it unset; load_model
+        direct_tokenizer.pad_token = tokenizer.pad_token  # gives the eos token, as here
+    assert direct_tokenizer.pad_token == tokenizer.pad_token
     prompts = _prompts(tokenizer)
-    ours = tokenizer(prompts, padding=True, return_tensors="pt")
-    theirs = direct_tokenizer(prompts, padding=True, return_tensors="pt")
+    pad = {"padding": True, "padding_side": "right", "return_tensors": "pt"}  # defaults differ
+    ours = tokenizer(prompts, **pad)  # by release (5.2 pads GGUF tokenizers on the left)
+    theirs = direct_tokenizer(prompts, **pad)
     assert torch.equal(ours["input_ids"], theirs["input_ids"])
     assert tokenizer.chat_template == direct_tokenizer.chat_template
     with torch.no_grad():
