@@ -11,10 +11,10 @@ metadata, and the result is written atomically to::
 
 (the converting transformers release is part of the key: releases differ in the tokenizer they
 build from the same file) where ``<cache>`` is ``$STEERBOUND_CACHE``, else
-``$XDG_CACHE_HOME/steerbound``, else ``~/.cache/steerbound`` (the organism's cache root). The
-key is the file's *content*, so a renamed or copied file reuses the conversion and a changed file
-never does. The SHA-256 itself is computed once per file and remembered (``<cache>/gguf/hashes.json``) under the file's resolved
-path, size and modification time (ns).
+``$XDG_CACHE_HOME/steerbound``, else ``~/.cache/steerbound`` (the organism's cache root). The key
+is the file's *content*, so a renamed or copied file reuses the conversion and a changed file never
+does. The SHA-256 itself is computed once per file and remembered (``<cache>/gguf/hashes.json``)
+under the file's resolved path, size and modification time (ns).
 :func:`~steerbound.empirical.model.loading.load_model` then loads the directory with
 ``from_pretrained`` in the requested dtype (a float32 -> dtype cast, as transformers' own GGUF
 load does), so the second load of a file takes about a second instead of
