@@ -50,11 +50,11 @@ def add_parser(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from steerbound.pipeline.config import ConfigError, load_config
+    from steerbound.pipeline.config import ConfigError, check_ready, load_config
     from steerbound.pipeline.inputs import Run
 
     try:
-        config = load_config(args.config)
+        config = load_config(args.config, command=args.action)
     except (FileNotFoundError, ConfigError) as error:
         print(f"steerbound empirical: {error}")
         return 2
@@ -67,6 +67,11 @@ def run(args: argparse.Namespace) -> int:
         config = dataclasses.replace(
             config, model=dataclasses.replace(config.model, **model_changes)
         )
+    try:  # data files, sections and device, before any model loads
+        check_ready(config, args.action)
+    except (FileNotFoundError, ConfigError) as error:
+        print(f"steerbound empirical: {error}")
+        return 2
     out: Path = args.out or config.output_dir
     progress = not args.no_progress
     try:

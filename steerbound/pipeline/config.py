@@ -8,9 +8,15 @@ Layout (every section but ``[[datasets]]`` is a table; see ``configs/*.toml``)::
     [model]    path, dtype, device, device_map, allow_network, revision, block_template
     [pairs]    source = "harmfulness" | "bias" | "responses" | "inline"; positive; n_pairs; ...
     [vector]   layers (ints, fractions of depth or "start:stop"), method, kappa, ...
-    [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline
+    [sweep]    coefficients = {start, stop, step} or a list; batch_size; baseline (only needed
+               by sweep and assumptions)
     [[datasets]] name, kind = "mmlu" | "requests" | "instructions" | "statements" | "inline",
-               dataset (a shipped name) or path or prompts, limit, positive_answers, ...
+               dataset (a shipped name) or path or prompts, offset, limit, positive_answers, ...
+
+Held-out rows: a behavior dataset reading the file a ``[pairs]`` field reads (both
+``"advbench"``, say) starts at row ``offset`` = ``n_pairs`` (the pairs use rows
+``0..n_pairs-1``); an explicit smaller ``offset`` is an error. The rows each side used are
+recorded in ``<out>/vector/extraction.json`` and in each sweep store's config.
     [datasets.generation]  judged generations of a behavior dataset (below)
     [humaneval]  dataset or path, samples, temperature, max_new_tokens, coefficients, ...
 
@@ -51,6 +57,7 @@ else:  # pragma: no cover
 
 from steerbound._codec import decode
 from steerbound.datasets import DATASETS, dataset_path, is_dataset_name
+from steerbound.datasets import ROOT as DATA_ROOT
 from steerbound.empirical.measure import judges
 from steerbound.empirical.model.loading import DTYPES
 from steerbound.empirical.sweeps.logits import coefficient_grid
@@ -65,6 +72,8 @@ __all__ = [
     "PairsConfig",
     "SweepConfig",
     "VectorConfig",
+    "check_device",
+    "check_ready",
     "load_config",
     "parse_config",
 ]
@@ -261,6 +270,16 @@ def judge_spec(cfg: GenerationConfig) -> dict[str, Any]:
     }
 
 
+#: Commands whose config needs ``[sweep]`` (``extract``, ``fit`` and ``plot`` do not).
+SWEEP_COMMANDS = ("sweep", "assumptions")
+#: Commands that load the model; :func:`check_ready` validates them before it loads.
+MODEL_COMMANDS = ("extract", "sweep", "assumptions")
+#: ``[pairs].source`` -> {dataset kind: the ``[pairs]`` field whose file that kind reads}.
+PAIR_FILE_FIELDS = {
+    "harmfulness": {"requests": "harmful", "instructions": "harmless"},
+    "responses": {"requests": "harmful"},
+    "bias": {"statements": "stereoset"},
+}
 PAIR_SOURCES = ("harmfulness", "bias", "responses", "inline")
 DATASET_KINDS = ("mmlu", "requests", "instructions", "statements", "inline")
 POSITIVE_SIDES = {
@@ -324,6 +343,9 @@ class DatasetConfig:
     negative_answers: list[str] = field(default_factory=list)
     use_chat_template: bool | None = None
     coefficients: list[float] | None = None  # overrides [sweep].coefficients for this dataset
+    # rows of the file skipped before the first prompt; default 0, or [pairs].n_pairs when the
+    # dataset reads the file the pairs read (held-out rows; see ExperimentConfig.pair_field)
+    offset: int | None = None
     generation: GenerationConfig | None = None  # judged generations (behavior datasets)
 
 
@@ -333,7 +355,7 @@ class ExperimentConfig:
     model: ModelConfig
     pairs: PairsConfig | None  # None: no [pairs] section (sweep an existing vector only)
     vector: VectorConfig
-    sweep: SweepConfig
+    sweep: SweepConfig | None  # None: no [sweep] section (extract only); see require_sweep
     datasets: list[DatasetConfig]
     output_dir: Path
     data_dir: Path
@@ -347,9 +369,20 @@ class ExperimentConfig:
             data[key] = None if data[key] is None else str(data[key])
         return data
 
+    def require_sweep(self) -> SweepConfig:
+        """``[sweep]``; a :class:`ConfigError` naming the section when the config has none."""
+        if self.sweep is None:
+            raise ConfigError(
+                f"{self.source or '<config>'}: missing section [sweep] "
+                f"(required by {', '.join(SWEEP_COMMANDS)})"
+            )
+        return self.sweep
+
     def grid(self, dataset: DatasetConfig) -> list[float]:
         """The coefficient grid of ``dataset`` (its own, else ``[sweep].coefficients``)."""
-        return dataset.coefficients if dataset.coefficients is not None else self.sweep.coefficients
+        if dataset.coefficients is not None:
+            return dataset.coefficients
+        return self.require_sweep().coefficients
 
     def generation_grid(self, dataset: DatasetConfig) -> list[float]:
         """The grid of ``dataset``'s judged generations (``[datasets.generation]``'s own, else
@@ -360,7 +393,9 @@ class ExperimentConfig:
     def humaneval_grid(self) -> list[float]:
         """The grid of ``[humaneval]`` (its own, else ``[sweep].coefficients``)."""
         h = self.humaneval
-        return h.coefficients if h and h.coefficients is not None else self.sweep.coefficients
+        if h and h.coefficients is not None:
+            return h.coefficients
+        return self.require_sweep().coefficients
 
     def data_path(self, relative: str) -> Path:
         """A shipped dataset name -> its hash-checked file (:func:`steerbound.datasets.
@@ -369,6 +404,23 @@ class ExperimentConfig:
             return dataset_path(relative)
         path = Path(relative).expanduser()
         return path if path.is_absolute() else self.data_dir / path
+
+    def pair_field(self, dataset: DatasetConfig) -> str | None:
+        """The ``[pairs]`` field (``harmful``, ``harmless``, ``stereoset``) naming the file
+        ``dataset`` also reads, or ``None``. The pairs use that file's first ``n_pairs`` rows, so
+        such a dataset is measured from row ``n_pairs`` on (its ``offset``)."""
+        p = self.pairs
+        name = PAIR_FILE_FIELDS.get(p.source, {}).get(dataset.kind) if p is not None else None
+        value = getattr(p, name) if name is not None else None
+        if value is None or dataset.path is None:
+            return None
+        return name if self._file(value) == self._file(dataset.path) else None
+
+    def _file(self, relative: str) -> Path:
+        """The resolved file of a data name or path (shipped files not hash-checked here)."""
+        if is_dataset_name(relative):
+            return (DATA_ROOT / DATASETS.get(relative, relative)).resolve()
+        return self.data_path(relative).resolve()
 
 
 def _parse_pairs(table: Any, file: str) -> PairsConfig:
@@ -425,22 +477,33 @@ def _parse_datasets(raw: Any, file: str) -> list[DatasetConfig]:
         else:
             check(generation is None, f"{where}.generation", "only for behavior datasets")
         check(dataset.limit is None or dataset.limit > 0, f"{where}.limit", "must be positive")
+        check(dataset.offset is None or dataset.offset >= 0, f"{where}.offset", "must be >= 0")
         datasets.append(dataset)
     names = [d.name for d in datasets]
     check(len(set(names)) == len(names), f"{file} datasets", "dataset names must be distinct")
     return datasets
 
 
-def parse_config(data: dict[str, Any], source: str | Path | None = None) -> ExperimentConfig:
-    """Validate a parsed TOML document into an :class:`ExperimentConfig`."""
+def parse_config(
+    data: dict[str, Any], source: str | Path | None = None, command: str | None = None
+) -> ExperimentConfig:
+    """Validate a parsed TOML document into an :class:`ExperimentConfig`.
+
+    ``[model]`` and ``[vector]`` are always required; ``[sweep]`` only when ``command`` is one
+    of :data:`SWEEP_COMMANDS` (``None``: required when a step reads it, :meth:`ExperimentConfig.
+    require_sweep`); ``[pairs]`` when ``command`` is ``extract``."""
     file = str(source) if source is not None else "<config>"
     base = Path(source).resolve().parent if source is not None else Path.cwd()
     top = {"name", "output_dir", "data_dir", "model", "pairs", "vector", "sweep", "datasets"}
     top |= {"humaneval"}
     unknown = sorted(set(data) - top)
     check(not unknown, file, f"unknown top-level field(s) {unknown}")
-    for required in ("model", "vector", "sweep"):
-        check(required in data, file, f"missing section [{required}]")
+    required = ["model", "vector"]
+    required += ["sweep"] if command in SWEEP_COMMANDS else []
+    required += ["pairs"] if command == "extract" else []
+    for section in required:
+        by = f" (required by {command})" if section not in ("model", "vector") else ""
+        check(section in data, file, f"missing section [{section}]{by}")
     model = build(ModelConfig, data["model"], f"{file} [model]")
     check(isinstance(model.path, str) and bool(model.path), f"{file} [model].path", "empty")
 
@@ -456,13 +519,15 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
         isinstance(vector.layers, list) and len(vector.layers) > 0
     )
     check(layers_ok, f"{where}.layers", 'expected ints, fractions or "start:stop"')
-    sweep_table = dict(data["sweep"]) if isinstance(data["sweep"], dict) else data["sweep"]
-    if isinstance(sweep_table, dict) and "coefficients" in sweep_table:
-        sweep_table["coefficients"] = grid(
-            sweep_table["coefficients"], f"{file} [sweep].coefficients"
-        )
-    sweep = build(SweepConfig, sweep_table, f"{file} [sweep]")
-    check(sweep.batch_size >= 1, f"{file} [sweep].batch_size", "must be >= 1")
+    sweep = None
+    if "sweep" in data:
+        sweep_table = dict(data["sweep"]) if isinstance(data["sweep"], dict) else data["sweep"]
+        if isinstance(sweep_table, dict) and "coefficients" in sweep_table:
+            sweep_table["coefficients"] = grid(
+                sweep_table["coefficients"], f"{file} [sweep].coefficients"
+            )
+        sweep = build(SweepConfig, sweep_table, f"{file} [sweep]")
+        check(sweep.batch_size >= 1, f"{file} [sweep].batch_size", "must be >= 1")
     datasets = _parse_datasets(data.get("datasets", []), file)
     humaneval = None
     if "humaneval" in data:
@@ -472,7 +537,7 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
     for key in ("name", "output_dir", "data_dir"):
         check(isinstance(data.get(key, ""), str), f"{file} {key}", "expected a string")
     name = str(data.get("name", Path(file).stem))
-    return ExperimentConfig(
+    config = ExperimentConfig(
         name=name,
         model=model,
         pairs=pairs,
@@ -484,10 +549,83 @@ def parse_config(data: dict[str, Any], source: str | Path | None = None) -> Expe
         source=Path(source).resolve() if source is not None else None,
         humaneval=humaneval,
     )
+    return _held_out(config, file)
 
 
-def load_config(path: str | Path) -> ExperimentConfig:
-    """Read and validate a TOML config file."""
+def _held_out(config: ExperimentConfig, file: str) -> ExperimentConfig:
+    """``config`` with each dataset that reads a ``[pairs]`` file starting after the pairs' rows
+    (``offset`` defaults to ``n_pairs``); an explicit ``offset`` inside them is an error."""
+    datasets = []
+    for i, dataset in enumerate(config.datasets):
+        shared = config.pair_field(dataset)
+        if shared is not None:
+            assert config.pairs is not None
+            n = config.pairs.n_pairs
+            if dataset.offset is None:
+                dataset = dataclasses.replace(dataset, offset=n)
+            check(
+                dataset.offset is not None and dataset.offset >= n,
+                f"{file} [[datasets]][{i}].offset",
+                f"rows 0-{n - 1} of {dataset.path!r} build the vector's pairs ([pairs].{shared}, "
+                f"n_pairs = {n}); the behavior must be measured on other rows: offset >= {n}",
+            )
+        datasets.append(dataset)
+    return dataclasses.replace(config, datasets=datasets)
+
+
+def check_device(device: str, where: str) -> None:
+    """A :class:`ConfigError` naming ``where`` unless torch can use ``device`` here."""
+    import torch
+
+    kind, _, index = device.partition(":")
+    if kind == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        wanted = int(index) + 1 if index.isdigit() else 1
+        check(
+            count >= wanted,
+            where,
+            f"{device!r} is not available on this machine (torch {torch.__version__} sees "
+            f'{count} CUDA device(s)); set device = "cpu" or run where CUDA is',
+        )
+    elif kind == "mps":
+        check(
+            torch.backends.mps.is_available(),
+            where,
+            f'{device!r} is not available on this machine (torch.backends.mps); set device = "cpu"',
+        )
+
+
+def check_ready(config: ExperimentConfig, command: str) -> None:
+    """Everything ``command`` needs, checked before any model loads: its sections, every data
+    file it reads exists (shipped ones hash-checked), and ``[model].device`` is available."""
+    file = str(config.source or "<config>")
+    if command in SWEEP_COMMANDS:
+        config.require_sweep()
+    files: list[tuple[str, str | None]] = []
+    if command == "extract":
+        p = config.pairs
+        check(p is not None, file, "missing section [pairs] (required by extract)")
+        assert p is not None
+        files += [(f"[pairs].{k}", getattr(p, k)) for k in ("harmful", "harmless", "stereoset")]
+    if command in SWEEP_COMMANDS:
+        files += [(f"[[datasets]][{i}].path", d.path) for i, d in enumerate(config.datasets)]
+    if command == "sweep" and config.humaneval is not None:
+        files.append(("[humaneval].path", config.humaneval.path))
+    for where, value in files:
+        if not value:
+            continue
+        try:
+            path = config.data_path(value)
+        except (KeyError, OSError, ValueError) as error:
+            raise ConfigError(f"{file} {where}: {error}") from None
+        check(path.is_file(), f"{file} {where}", f"data file {path} does not exist")
+    if command in MODEL_COMMANDS and config.model.device_map is None:
+        check_device(config.model.device, f"{file} [model].device")
+
+
+def load_config(path: str | Path, command: str | None = None) -> ExperimentConfig:
+    """Read and validate a TOML config file (sections as ``command`` needs, see
+    :func:`parse_config`)."""
     file = Path(path)
     if not file.is_file():
         raise FileNotFoundError(f"config file {file} does not exist")
@@ -496,6 +634,6 @@ def load_config(path: str | Path) -> ExperimentConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{file}: invalid TOML: {error}") from None
     try:
-        return parse_config(data, file)
+        return parse_config(data, file, command)
     except TypeError as error:  # a field of the wrong type reached a dataclass
         raise ConfigError(f"{file}: {error}") from None

@@ -18,14 +18,17 @@ from typing import Any
 
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+import steerbound
+from steerbound.datasets import DATASETS, is_dataset_name, manifest
 from steerbound.empirical.data import loaders as data
 from steerbound.empirical.data import prompts as pairs
 from steerbound.empirical.data.prompts import ContrastPair
 from steerbound.empirical.measure.metrics import answer_token_ids
+from steerbound.empirical.model.gguf import gguf_sha256
 from steerbound.empirical.model.loading import load_model
 from steerbound.empirical.sweeps.logits import SweepPrompt
 from steerbound.empirical.vectors.vector import SteeringVector
-from steerbound.pipeline.config import DatasetConfig, ExperimentConfig
+from steerbound.pipeline.config import DatasetConfig, ExperimentConfig, check_device
 from steerbound.pipeline.models import resolve_model_source
 
 
@@ -72,6 +75,9 @@ class Run:
 
     def _load(self) -> None:
         if self.model_ is None or self.tokenizer_ is None:
+            if self.config.model.device_map is None:
+                where = f"{self.config.source or '<config>'} [model].device"
+                check_device(self.config.model.device, where)
             self.model_, self.tokenizer_ = load_experiment_model(self.config)
 
     @property
@@ -192,7 +198,15 @@ def dataset_items(
             (s.id, pairs.statement_prompt(s.stereotype, tokenizer, use_chat_template=chat))
             for s in stereo
         ]
-    return items[: dataset.limit]
+    offset = dataset.offset or 0
+    stop = None if dataset.limit is None else offset + dataset.limit
+    chosen = items[offset:stop]
+    if not chosen:
+        raise ValueError(
+            f"dataset {dataset.name!r}: no rows left after offset {offset} "
+            f"({len(items)} rows in {dataset.path!r})"
+        )
+    return chosen
 
 
 def build_prompts(
@@ -228,17 +242,57 @@ def vector_fingerprint(vector: SteeringVector) -> str:
     return digest.hexdigest()[:16]
 
 
+def data_file_hash(config: ExperimentConfig, relative: str) -> dict[str, Any]:
+    """``{"file", "sha256"}`` of a data name or path: a shipped file's manifest hash (checked at
+    load), else the file's own (computed once per size and mtime, :func:`gguf_sha256`)."""
+    path = config.data_path(relative)
+    if is_dataset_name(relative):
+        return {"file": relative, "sha256": manifest()[DATASETS.get(relative, relative)]["sha256"]}
+    return {"file": str(path), "sha256": gguf_sha256(path)}
+
+
+def pair_rows(config: ExperimentConfig, n_built: int) -> dict[str, Any]:
+    """Which rows the vector's pairs used: rows ``0..n_built-1`` of each ``[pairs]`` file."""
+    p = config.pairs
+    if p is None:
+        return {}
+    files = {k: getattr(p, k) for k in ("harmful", "harmless", "stereoset") if getattr(p, k)}
+    return {
+        "source": p.source,
+        "n_pairs": n_built,
+        "rows": [0, n_built],  # [start, stop): file row indices
+        "files": files,
+    }
+
+
+def dataset_rows(config: ExperimentConfig, dataset: DatasetConfig, ids: list[str]) -> dict:
+    """Which rows ``dataset`` is measured on: from ``offset``, the prompt ids (file rows)."""
+    offset = dataset.offset or 0
+    return {
+        "file": dataset.path,
+        "offset": offset,
+        "rows": [offset, offset + len(ids)],  # [start, stop): file row indices
+        "held_out_from_pairs": config.pair_field(dataset),
+        "first_id": ids[0] if ids else None,
+        "last_id": ids[-1] if ids else None,
+    }
+
+
 def store_identity(
     config: ExperimentConfig, vector: SteeringVector, dataset: DatasetConfig | None = None
 ) -> dict[str, Any]:
     """What a stored row depends on besides the measurement's own settings: the model, the
     vector (fingerprint and manifest) and the dataset's fields (not its ``generation`` table, so
-    changing the judged generations never invalidates the logit sweep)."""
+    changing the judged generations never invalidates the logit sweep), the steerbound version,
+    and the hash of the data file the dataset reads, so an edited file never reuses a row."""
     identity: dict[str, Any] = {
+        "steerbound": steerbound.__version__,
         "model": config.to_dict()["model"],
         "vector": {"fingerprint": vector_fingerprint(vector), **vector.manifest.to_json()},
     }
     if dataset is not None:
         fields = config.to_dict()["datasets"][config.datasets.index(dataset)]
         identity["dataset"] = {k: v for k, v in fields.items() if k != "generation"}
+        if dataset.path:
+            identity["data"] = data_file_hash(config, dataset.path)
     return identity

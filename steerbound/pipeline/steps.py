@@ -63,7 +63,7 @@ from steerbound.empirical.vectors.vector import SteeringVector
 from steerbound.pipeline import artifacts, plots
 from steerbound.pipeline.config import DatasetConfig, ExperimentConfig
 from steerbound.pipeline.humaneval import humaneval_sweep
-from steerbound.pipeline.inputs import Run, build_pairs, build_prompts
+from steerbound.pipeline.inputs import Run, build_pairs, build_prompts, dataset_rows, pair_rows
 from steerbound.pipeline.judged import GenerationOutputs, judged_generation
 
 
@@ -72,10 +72,11 @@ def extract(run: Run) -> tuple[SteeringVector, Path]:
     The run's vector becomes the new one."""
     config, v = run.config, run.config.vector
     n_blocks = len(decoder_blocks(run.model, config.model.block_template))
+    built = build_pairs(config, run.tokenizer)
     vector = extract_vector(
         run.model,
         run.tokenizer,
-        build_pairs(config, run.tokenizer),
+        built,
         resolve_layers(v.layers, n_blocks),
         v.method,
         batch_size=v.batch_size,
@@ -89,7 +90,9 @@ def extract(run: Run) -> tuple[SteeringVector, Path]:
     if v.kappa is not None:
         vector = vector.scaled_to_residual_norm(v.kappa)
     run.vector_ = vector
-    return vector, vector.save(run.out / "vector")
+    folder = vector.save(run.out / "vector")
+    artifacts.write_json(folder / "extraction.json", {"pairs": pair_rows(config, len(built))})
+    return vector, folder
 
 
 def dataset_measurements(dataset: DatasetConfig, baseline: bool) -> dict[str, Measurement]:
@@ -117,24 +120,27 @@ def sweep(run: Run) -> dict[str, Path]:
         block_template=config.model.block_template,
         force=config.vector.force_model_mismatch,
     )
+    settings = config.require_sweep()
     written: dict[str, Path] = {}
     for dataset in config.datasets:
+        prompts = build_prompts(config, dataset, run.tokenizer)
         store_config = {
             **run.store_identity(dataset),
             "coefficients": config.grid(dataset),
-            "baseline": config.sweep.baseline,
+            "baseline": settings.baseline,
+            "rows": dataset_rows(config, dataset, [p.prompt_id for p in prompts]),
         }
         store = SweepStore.in_dir(run.out, store_config, name=f"sweep-{dataset.name}")
         run_sweep(
             run.model,
             run.tokenizer,
-            build_prompts(config, dataset, run.tokenizer),
+            prompts,
             run.vector,
             config.grid(dataset),
-            dataset_measurements(dataset, config.sweep.baseline),
+            dataset_measurements(dataset, settings.baseline),
             store,
-            batch_size=config.sweep.batch_size,
-            baseline=config.sweep.baseline,
+            batch_size=settings.batch_size,
+            baseline=settings.baseline,
             progress=run.progress,
         )
         written[dataset.name] = store.to_csv(artifacts.sweep_csv(run.out, dataset.name))
@@ -174,7 +180,7 @@ def measure_assumptions(run: Run) -> dict[str, dict[str, Any]]:
             [p.text for p in prompts],
             run.vector,
             grid,
-            batch_size=config.sweep.batch_size,
+            batch_size=config.require_sweep().batch_size,
             progress=run.progress,
         )
         r = np.asarray(grid)
