@@ -42,6 +42,9 @@ def test_extract_then_sweep(
     assert max(v for c, v in change if c == 0) < 1e-5
     assert min(v for c, v in change if c != 0) > 1e-3
     assert (tmp_path / "sweep-requests.config.json").is_file()
+    recorded = (tmp_path / "sweep-requests.config.json").read_text()
+    assert '"rows"' in recorded and '"offset": 0' in recorded  # which rows were measured
+    assert '"first_id": "requests/0"' in recorded and '"steerbound"' in recorded
     store = next(tmp_path.glob("sweep-requests-*.jsonl"))
     size = store.stat().st_size
     assert main(["empirical", "sweep", *common, "--no-progress"]) == 0  # resumes: nothing to do
