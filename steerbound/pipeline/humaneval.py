@@ -34,7 +34,7 @@ from steerbound.empirical.sweeps.logits import SweepPrompt
 from steerbound.empirical.sweeps.store import SweepStore
 from steerbound.empirical.vectors.vector import SteeringVector
 from steerbound.pipeline.config import ExperimentConfig, HumanEvalConfig
-from steerbound.pipeline.inputs import Run
+from steerbound.pipeline.inputs import Run, data_file_hash
 from steerbound.pipeline.judged import (
     GenerationOutputs,
     decoding_identity,
@@ -140,6 +140,7 @@ def humaneval_sweep(run: Run) -> GenerationOutputs:
         "kind": "humaneval",
         **run.store_identity(),
         "humaneval": {"path": h.path, "limit": h.limit, "samples": h.samples},
+        "data": data_file_hash(config, h.path) if h.path else None,
         "decoding": decoding_identity(h),
         "stop_sequences": h.stop_sequences,
         "timeout_s": h.timeout_s,

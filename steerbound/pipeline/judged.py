@@ -46,7 +46,7 @@ from steerbound.pipeline.config import (
     judge_from_config,
     judge_spec,
 )
-from steerbound.pipeline.inputs import Run, dataset_items
+from steerbound.pipeline.inputs import Run, dataset_items, dataset_rows
 
 
 @dataclass(frozen=True)
@@ -173,14 +173,15 @@ def judged_generation(run: Run, dataset: DatasetConfig) -> GenerationOutputs:
     if gen is None:
         raise ValueError(f"dataset {dataset.name!r} has no [datasets.generation] table")
     grid = config.generation_grid(dataset)
+    prompts = [SweepPrompt(i, t) for i, t in dataset_items(config, dataset, run.tokenizer)]
     store_config = {
         "kind": "judged_generation",
         **run.store_identity(dataset),
         "decoding": decoding_identity(gen),
         "coefficients": grid,
+        "rows": dataset_rows(config, dataset, [p.prompt_id for p in prompts]),
     }
     store = SweepStore.in_dir(run.out, store_config, name=f"gen-{dataset.name}")
-    prompts = [SweepPrompt(i, t) for i, t in dataset_items(config, dataset, run.tokenizer)]
     result = run_generation_sweep(
         run.model,
         run.tokenizer,
