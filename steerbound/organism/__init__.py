@@ -12,8 +12,9 @@ with harmless ones). Both are real Hugging Face model directories, cached by con
     prompts = [r.prompt for r in organism.splits.requests("harmful")]
 """
 
+from steerbound.cache import cache_root
 from steerbound.organism.build import Organism, get_organism, organism_dir
-from steerbound.organism.config import SIZES, OrganismConfig, cache_root
+from steerbound.organism.config import SIZES, OrganismConfig
 from steerbound.organism.corpus import VARIANTS, Splits, make_splits
 from steerbound.organism.evaluate import diagnose, next_token_logits, token_id
 from steerbound.organism.world import (

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steerbound.organism.config import OrganismConfig, cache_root
+from steerbound.cache import cache_root
+from steerbound.organism.config import OrganismConfig
 from steerbound.organism.corpus import VARIANTS, ExampleSampler, Splits, make_splits
 from steerbound.organism.world import World, make_world
 

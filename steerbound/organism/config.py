@@ -10,9 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from steerbound._codec import decode
@@ -148,13 +146,3 @@ SIZES: dict[str, dict[str, Any]] = {
         "kappa": 0.1,
     },
 }
-
-
-def cache_root() -> Path:
-    """steerbound's cache: ``$STEERBOUND_CACHE``, else ``$XDG_CACHE_HOME/steerbound``, else
-    ``~/.cache/steerbound``."""
-    if os.environ.get("STEERBOUND_CACHE"):
-        return Path(os.environ["STEERBOUND_CACHE"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "steerbound"
-    return Path.home() / ".cache" / "steerbound"

@@ -10,8 +10,8 @@ metadata, and the result is written atomically to::
     <cache>/gguf/<first 16 hex digits of the SHA-256>/transformers-<version>/
 
 (the converting transformers release is part of the key: releases differ in the tokenizer they
-build from the same file) where ``<cache>`` is ``$STEERBOUND_CACHE``, else
-``$XDG_CACHE_HOME/steerbound``, else ``~/.cache/steerbound`` (the organism's cache root). The key
+build from the same file) where ``<cache>`` is :func:`steerbound.cache.cache_root`:
+``$STEERBOUND_CACHE``, else ``$XDG_CACHE_HOME/steerbound``, else ``~/.cache/steerbound``. The key
 is the file's *content*, so a renamed or copied file reuses the conversion and a changed file never
 does. The SHA-256 itself is computed once per file and remembered (``<cache>/gguf/hashes.json``)
 under the file's resolved path, size and modification time (ns).
@@ -38,6 +38,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from steerbound.cache import cache_root
+
 GGUF_MAGIC = b"GGUF"
 #: Name of the record written into every converted directory (written last, before the rename).
 CONVERSION_RECORD = "steerbound-gguf.json"
@@ -51,16 +53,6 @@ _HASHES: dict[tuple[str, int, int], str] = {}
 
 class GGUFError(ValueError):
     """A GGUF source that cannot be used; the message names the file or folder."""
-
-
-def cache_root() -> Path:
-    """steerbound's cache: ``$STEERBOUND_CACHE``, else ``$XDG_CACHE_HOME/steerbound``, else
-    ``~/.cache/steerbound`` (the same rule as the organism's cache)."""
-    if os.environ.get("STEERBOUND_CACHE"):
-        return Path(os.environ["STEERBOUND_CACHE"]).expanduser()
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "steerbound"
-    return Path.home() / ".cache" / "steerbound"
 
 
 def gguf_cache_dir(cache_dir: str | Path | None = None) -> Path:
